@@ -1,0 +1,80 @@
+# onestone: top-level build. `make` builds build/onestone.efi, the EFI test
+# guest and the host tools; `make test`, `make run` and `make bench` install
+# what they need first (tools/install-deps.sh, Debian packages only).
+
+BUILD     := build
+EFI_INC   := /usr/include/efi
+EFI_LIB   := /usr/lib
+CC        := gcc
+LD        := ld
+OBJCOPY   := objcopy
+
+WARN      := -Wall -Wextra -Werror
+EFI_CFLAGS := -std=gnu11 $(WARN) -O2 -fpic -ffreestanding -fno-stack-protector \
+	-fno-stack-check -fshort-wchar -mno-red-zone -maccumulate-outgoing-args \
+	-mgeneral-regs-only -fvisibility=hidden -fno-strict-aliasing \
+	-DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -I.
+EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -L$(EFI_LIB) -T linker.ld
+HOST_CFLAGS := -std=gnu11 $(WARN) -O1 -g -Iinclude -I. -fsanitize=address,undefined
+
+ONESTONE_SRCS := $(wildcard boot/*.c boot/*.S hv/*.c hv/*.S drivers/*.c)
+ONESTONE_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(ONESTONE_SRCS))
+TESTGUEST_SRCS := guest/testguest/testguest.c
+TESTGUEST_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(TESTGUEST_SRCS))
+
+# pure logic shared by onestone.efi and the host (unit tests, tools)
+SHARED_SRCS := boot/config.c hv/pgtable.c hv/mtrr.c hv/memrange.c hv/ept_build.c \
+	hv/vmx_caps.c hv/exit_decode.c hv/log.c hv/cpuid_policy.c hv/msr_bitmap.c
+UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
+
+.PHONY: all deps test unit emu run bench clean
+all: $(BUILD)/onestone.efi $(BUILD)/testguest.efi $(BUILD)/onestone-conf
+
+deps:
+	@tools/install-deps.sh
+
+$(BUILD)/efi/%.c.o: %.c $(wildcard include/*/*.h hv/*.h boot/*.h drivers/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(BUILD)/efi/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.so: linker.ld
+	@echo "  LD      $@"
+	@$(LD) $(EFI_LDFLAGS) $(EFI_LIB)/crt0-efi-x86_64.o $(filter %.o,$^) -o $@ -lefi -lgnuefi
+
+$(BUILD)/onestone.so: $(ONESTONE_OBJS)
+$(BUILD)/testguest.so: $(TESTGUEST_OBJS)
+
+$(BUILD)/%.efi: $(BUILD)/%.so
+	@echo "  OBJCOPY $@"
+	@$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
+		-j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
+$(BUILD)/onestone-conf: tools/onestone-conf.c boot/config.c include/onestone/config.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -O2 -Iinclude -I. tools/onestone-conf.c boot/config.c -o $@
+
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(SHARED_SRCS) drivers/uart16550.c
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -DHOST_TEST $< $(SHARED_SRCS) tests/unit/host_stubs.c -o $@
+
+unit: $(UNIT_TESTS)
+	@tests/run-unit.sh $(UNIT_TESTS)
+
+# The full suite: unit tests, then the emulator cases; one summary line.
+test: deps all
+	@tests/run-all.sh
+
+run: deps all
+	@tools/run-demo.sh
+
+bench: deps all
+	@tools/bench.sh
+
+clean:
+	rm -rf $(BUILD)

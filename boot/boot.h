@@ -1,0 +1,53 @@
+/* Runs in UEFI boot services: the boot side's internal interfaces. */
+#ifndef BOOT_BOOT_H
+#define BOOT_BOOT_H
+
+#include <efi.h>
+#include <efilib.h>
+#include "onestone/config.h"
+#include "onestone/plan.h"
+
+#define ONESTONE_CONF_PATH L"\\EFI\\onestone\\onestone.conf"
+#define ONESTONE_CONF_MAX  (64 * 1024)
+
+/* conf_load.c: reads and parses onestone.conf from onestone's own volume.
+ * On failure prints why (file, line, message) and returns an error. */
+EFI_STATUS conf_load(EFI_HANDLE image, struct onestone_config *out);
+
+/* cpu_facts.c: the calling CPU's VMX facts; enables and locks
+ * IA32_FEATURE_CONTROL when the firmware left it unlocked. */
+void cpu_facts_collect(struct vmx_cpu_facts *facts);
+
+/* mp.c */
+EFI_STATUS mp_init(struct hv_plan *plan);
+/* Runs cpu_facts_collect on every AP; returns the first AP's missing
+ * feature (and which AP) or NULL. */
+const char *mp_check_aps(const struct vmx_cpu_facts *bsp, UINTN *bad_cpu);
+/* Launches every AP; returns the number that failed. */
+UINTN mp_launch_aps(hv_launch_fn launch);
+UINTN mp_bsp_index(void);
+
+/* reserve.c: allocates onestone's reserved memory, copies the running
+ * image into it and relocates the copy. */
+struct reservation {
+    struct hv_plan *plan;
+    UINT64 delta;                   /* copy address - original address */
+};
+EFI_STATUS reserve_and_copy(EFI_HANDLE image, UINT64 pool_bytes, struct reservation *out);
+
+/* plan_build.c */
+void plan_collect_platform(struct hv_plan *plan);
+UINT64 plan_pool_bytes(UINT64 map_top, UINT32 cpus, BOOLEAN ept_1g);
+UINT64 plan_map_top(unsigned phys_bits);
+
+/* chainload.c: loads and starts the configured boot target; returns only
+ * if it could not be started or it returned. */
+EFI_STATUS chainload(EFI_HANDLE image, const struct onestone_config *config);
+
+/* launch_thunk.S */
+UINT64 launch_thunk(hv_launch_fn fn, UINT64 cpu_index);
+
+/* console.c */
+void console_mirror_line(const char *line);
+
+#endif

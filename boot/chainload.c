@@ -1,0 +1,104 @@
+/* Runs in UEFI boot services, as a guest of onestone by now: loads and
+ * starts the configured boot target (for Windows \EFI\Microsoft\Boot\
+ * bootmgfw.efi) from the configured volume, with boot_args as its load
+ * options. */
+#include "boot/boot.h"
+#include "hv/log.h"
+
+static BOOLEAN label_matches(EFI_HANDLE handle, const char *label)
+{
+    EFI_FILE_HANDLE root = LibOpenRoot(handle);
+    if (!root)
+        return FALSE;
+    EFI_FILE_SYSTEM_INFO *info = LibFileSystemInfo(root);
+    BOOLEAN match = FALSE;
+    if (info) {
+        const CHAR16 *v = info->VolumeLabel;
+        UINTN i = 0;
+        while (label[i] && v[i] == (CHAR16)(unsigned char)label[i])
+            i++;
+        match = label[i] == 0 && v[i] == 0;
+        FreePool(info);
+    }
+    uefi_call_wrapper(root->Close, 1, root);
+    return match;
+}
+
+static EFI_HANDLE find_volume(EFI_HANDLE image, const struct onestone_config *c)
+{
+    if (c->boot_volume_kind == BOOT_VOLUME_SELF) {
+        EFI_LOADED_IMAGE *loaded;
+        if (EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol,
+                                        (void **)&loaded)))
+            return NULL;
+        return loaded->DeviceHandle;
+    }
+    UINTN count = 0;
+    EFI_HANDLE *handles = NULL;
+    if (EFI_ERROR(LibLocateHandle(ByProtocol, &FileSystemProtocol, NULL, &count, &handles)))
+        return NULL;
+    EFI_HANDLE found = NULL;
+    for (UINTN i = 0; i < count && !found; i++)
+        if (label_matches(handles[i], c->boot_volume_label))
+            found = handles[i];
+    FreePool(handles);
+    return found;
+}
+
+static CHAR16 *ascii_to_ucs2(const char *s)
+{
+    UINTN n = 0;
+    while (s[n])
+        n++;
+    CHAR16 *w = AllocatePool((n + 1) * sizeof(CHAR16));
+    if (!w)
+        return NULL;
+    for (UINTN i = 0; i <= n; i++)
+        w[i] = (CHAR16)(unsigned char)s[i];
+    return w;
+}
+
+EFI_STATUS chainload(EFI_HANDLE image, const struct onestone_config *c)
+{
+    const char *volume_name = c->boot_volume_kind == BOOT_VOLUME_SELF ? "onestone's own volume"
+                                                                       : c->boot_volume_label;
+    EFI_HANDLE volume = find_volume(image, c);
+    if (!volume) {
+        LOG_ERR("boot target: volume '%s' not found; returning to the firmware boot manager",
+                volume_name);
+        return EFI_NOT_FOUND;
+    }
+    CHAR16 *path = ascii_to_ucs2(c->boot_path);
+    EFI_DEVICE_PATH *dp = path ? FileDevicePath(volume, path) : NULL;
+    if (!dp) {
+        if (path)
+            FreePool(path);
+        return EFI_OUT_OF_RESOURCES;
+    }
+    EFI_HANDLE child = NULL;
+    EFI_STATUS st = uefi_call_wrapper(BS->LoadImage, 6, FALSE, image, dp, NULL, 0, &child);
+    FreePool(dp);
+    FreePool(path);
+    if (EFI_ERROR(st)) {
+        LOG_ERR("boot target %s on %s: %s (status 0x%lx); returning to the firmware boot manager",
+                c->boot_path, volume_name,
+                st == EFI_NOT_FOUND ? "not found" : "cannot be loaded", (unsigned long)st);
+        return st;
+    }
+    if (c->boot_args[0]) {
+        EFI_LOADED_IMAGE *li;
+        if (!EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, child, &LoadedImageProtocol,
+                                         (void **)&li))) {
+            CHAR16 *args = ascii_to_ucs2(c->boot_args);
+            if (args) {
+                li->LoadOptions = args;
+                li->LoadOptionsSize = (UINT32)(StrLen(args) + 1) * sizeof(CHAR16);
+            }
+        }
+    }
+    LOG_INF("starting boot target %s on %s", c->boot_path, volume_name);
+    st = uefi_call_wrapper(BS->StartImage, 3, child, NULL, NULL);
+    LOG_WARN_("boot target %s returned (status 0x%lx); returning to the firmware boot manager",
+              c->boot_path, (unsigned long)st);
+    return st;
+}

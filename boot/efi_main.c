@@ -1,0 +1,118 @@
+/* Runs in UEFI boot services: onestone.efi's entry point. Order matters:
+ * nothing is changed on the machine until the configuration and every
+ * CPU's features are known good; on any refusal onestone returns to the
+ * firmware, whose boot manager goes on to the next boot entry. */
+#include "boot/boot.h"
+#include "drivers/uart16550.h"
+#include "hv/entry.h"
+#include "hv/log.h"
+#include "hv/vmx_caps.h"
+#include "arch/vmx.h"
+
+#define ONESTONE_VERSION "0.1"
+
+static EFI_STATUS refuse(const char *what, const char *detail)
+{
+    LOG_ERR("refusing to start: %s%s%s", what, detail ? ": " : "", detail ? detail : "");
+    LOG_ERR("returning to the firmware; the next boot entry starts without onestone");
+    return EFI_UNSUPPORTED;
+}
+
+/* gnu-efi's crt0 calls efi_main with the SysV convention, not EFIAPI */
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+{
+    InitializeLib(image, systab);
+    struct onestone_config config;
+    config_defaults(&config);
+    uart_init(config.console_port, config.console_baud);
+    log_setup(config.console_port, LOG_INFO);
+    log_set_mirror(console_mirror_line);
+    LOG_INF("onestone %s starting", ONESTONE_VERSION);
+
+    EFI_STATUS st = conf_load(image, &config);
+    if (EFI_ERROR(st))
+        return refuse("onestone.conf is missing or invalid", "nothing was changed");
+    uart_init(config.console_port, config.console_baud);
+    log_setup(config.console_port, config.log_level);
+    log_set_mirror(config.console_port ? NULL : console_mirror_line);
+    LOG_INF("config: boot %s on %s%s, hide_hypervisor=%s, log_level=%s", config.boot_path,
+            config.boot_volume_kind == BOOT_VOLUME_SELF ? "self" : "label:",
+            config.boot_volume_kind == BOOT_VOLUME_SELF ? "" : config.boot_volume_label,
+            config.hide_hypervisor ? "yes" : "no", config_log_level_name(config.log_level));
+
+    struct vmx_cpu_facts facts;
+    cpu_facts_collect(&facts);
+    const char *missing = vmx_missing_feature(&facts);
+    if (missing)
+        return refuse("this CPU lacks a feature onestone needs", missing);
+
+    struct hv_plan probe;
+    SetMem(&probe, sizeof probe, 0);
+    st = mp_init(&probe);
+    if (EFI_ERROR(st))
+        return refuse("cannot enumerate the CPUs", NULL);
+    UINTN bad_cpu = 0;
+    missing = mp_check_aps(&facts, &bad_cpu);
+    if (missing) {
+        LOG_ERR("cpu%lu:", (unsigned long)bad_cpu);
+        return refuse("an application processor lacks a feature onestone needs", missing);
+    }
+
+    plan_collect_platform(&probe);
+    UINT64 map_top = plan_map_top(probe.phys_addr_bits);
+    BOOLEAN ept_1g = (facts.ept_vpid & VMX_EPT_1GB_PAGE) != 0;
+    struct reservation res;
+    st = reserve_and_copy(image, plan_pool_bytes(map_top, probe.cpu_count, ept_1g), &res);
+    if (EFI_ERROR(st))
+        return refuse("cannot reserve memory for onestone", NULL);
+
+    struct hv_plan *plan = res.plan;
+    struct memrange_list protected_ranges = plan->protected_ranges;
+    UINT64 keep[] = { plan->reserved_base, plan->reserved_size, plan->image_base,
+                      plan->image_size, plan->pool_base, plan->pool_end };
+    CopyMem(plan, &probe, sizeof *plan);
+    plan->magic = PLAN_MAGIC;
+    plan->reserved_base = keep[0];
+    plan->reserved_size = keep[1];
+    plan->image_base = keep[2];
+    plan->image_size = keep[3];
+    plan->pool_base = keep[4];
+    plan->pool_end = keep[5];
+    plan->protected_ranges = protected_ranges;
+    plan->config = config;
+    plan->vmx = facts;
+    plan->map_top = map_top;
+    LOG_INF("reserved 0x%lx-0x%lx (%lu KiB) for onestone; %u CPUs; identity map up to 0x%lx",
+            plan->reserved_base, plan->reserved_base + plan->reserved_size - 1,
+            plan->reserved_size / 1024, plan->cpu_count, plan->map_top);
+
+    hv_prepare_fn prepare = (hv_prepare_fn)((UINT64)(UINTN)hv_prepare + res.delta);
+    hv_launch_fn launch = (hv_launch_fn)((UINT64)(UINTN)hv_launch + res.delta);
+    int rc = prepare(plan);
+    if (rc) {
+        LOG_ERR("hypervisor setup failed: %s", hv_error_name(rc));
+        uefi_call_wrapper(BS->FreePages, 2, plan->reserved_base, plan->reserved_size / 0x1000);
+        return refuse("hypervisor setup failed", NULL);
+    }
+
+    /* read everything the guest side needs now: once this CPU is a guest,
+     * the plan (inside onestone's memory) reads as all-ones */
+    UINT32 cpu_count = plan->cpu_count;
+    UINTN failed_aps = mp_launch_aps(launch);
+    if (failed_aps) {
+        /* some CPUs may already be guests: the machine is in a mixed state
+         * that must not run an OS */
+        LOG_ERR("%lu application processor(s) failed to launch; resetting",
+                (unsigned long)failed_aps);
+        uefi_call_wrapper(RT->ResetSystem, 4, EfiResetCold, EFI_ABORTED, 0, NULL);
+    }
+    UINT64 bsp_rc = launch_thunk(launch, mp_bsp_index());
+    if (bsp_rc) {
+        LOG_ERR("the bootstrap processor failed to launch; resetting");
+        uefi_call_wrapper(RT->ResetSystem, 4, EfiResetCold, EFI_ABORTED, 0, NULL);
+    }
+    /* From here on this code runs as a guest, in VMX non-root. */
+    LOG_INF("all %u CPUs run as guests of onestone; firmware resumed in VMX non-root",
+            cpu_count);
+    return chainload(image, &config);
+}

@@ -1,0 +1,138 @@
+/* Runs in UEFI boot services: finds every CPU through the PI MP Services
+ * protocol, checks the APs' VMX features and launches onestone on them.
+ * AP procedures run on the AP with the firmware's AP stack; they must not
+ * call boot services (the PI spec forbids it), only MP's WhoAmI. */
+#include "boot/boot.h"
+#include "onestone/efi_mp_services.h"
+#include "hv/log.h"
+#include "hv/vmx_caps.h"
+#include "arch/io.h"
+
+static EFI_GUID mp_guid = EFI_MP_SERVICES_PROTOCOL_GUID;
+static EFI_MP_SERVICES_PROTOCOL *mp;
+static UINTN cpu_count = 1, bsp_number;
+
+struct ap_result {
+    struct vmx_cpu_facts facts;
+    INT64 launch_status;
+    BOOLEAN ran;
+};
+static struct ap_result results[PLAN_MAX_CPUS];
+static hv_launch_fn ap_launch_fn;
+
+EFI_STATUS mp_init(struct hv_plan *plan)
+{
+    EFI_STATUS st = uefi_call_wrapper(BS->LocateProtocol, 3, &mp_guid, NULL, (void **)&mp);
+    plan->cpu_count = 1;
+    plan->cpus[0].apic_id = cpuid(1, 0).ebx >> 24;
+    plan->cpus[0].is_bsp = 1;
+    if (EFI_ERROR(st)) {
+        mp = NULL;
+        LOG_WARN_("no MP Services protocol: running on the bootstrap processor only");
+        return EFI_SUCCESS;
+    }
+    UINTN enabled;
+    st = mp->GetNumberOfProcessors(mp, &cpu_count, &enabled);
+    if (EFI_ERROR(st))
+        return st;
+    if (cpu_count > PLAN_MAX_CPUS) {
+        LOG_ERR("%lu CPUs: onestone supports at most %u", (unsigned long)cpu_count, PLAN_MAX_CPUS);
+        return EFI_UNSUPPORTED;
+    }
+    if (enabled != cpu_count) {
+        LOG_ERR("%lu of %lu CPUs are disabled in the firmware: onestone needs them all "
+                "enabled to keep every CPU under VMX", (unsigned long)(cpu_count - enabled),
+                (unsigned long)cpu_count);
+        return EFI_UNSUPPORTED;
+    }
+    st = mp->WhoAmI(mp, &bsp_number);
+    if (EFI_ERROR(st))
+        return st;
+    for (UINTN i = 0; i < cpu_count; i++) {
+        EFI_PROCESSOR_INFORMATION info;
+        st = mp->GetProcessorInfo(mp, i, &info);
+        if (EFI_ERROR(st))
+            return st;
+        plan->cpus[i].apic_id = (uint32_t)info.ProcessorId;
+        plan->cpus[i].is_bsp = (info.StatusFlag & PROCESSOR_AS_BSP_BIT) != 0;
+    }
+    plan->cpu_count = (uint32_t)cpu_count;
+    return EFI_SUCCESS;
+}
+
+UINTN mp_bsp_index(void)
+{
+    return bsp_number;
+}
+
+static UINTN my_number(void)
+{
+    UINTN n = 0;
+    mp->WhoAmI(mp, &n);
+    return n;
+}
+
+static VOID EFIAPI ap_probe(VOID *arg)
+{
+    (void)arg;
+    UINTN n = my_number();
+    if (n < PLAN_MAX_CPUS) {
+        cpu_facts_collect(&results[n].facts);
+        results[n].ran = TRUE;
+    }
+}
+
+const char *mp_check_aps(const struct vmx_cpu_facts *bsp, UINTN *bad_cpu)
+{
+    (void)bsp;
+    if (!mp || cpu_count == 1)
+        return NULL;
+    EFI_STATUS st = mp->StartupAllAPs(mp, ap_probe, FALSE, NULL, 0, NULL, NULL);
+    if (EFI_ERROR(st)) {
+        *bad_cpu = 1;
+        return "MP Services could not run the feature check on the APs";
+    }
+    for (UINTN i = 0; i < cpu_count; i++) {
+        if (i == bsp_number)
+            continue;
+        *bad_cpu = i;
+        if (!results[i].ran)
+            return "AP did not run the feature check";
+        const char *missing = vmx_missing_feature(&results[i].facts);
+        if (missing)
+            return missing;
+    }
+    return NULL;
+}
+
+static VOID EFIAPI ap_launch(VOID *arg)
+{
+    (void)arg;
+    UINTN n = my_number();
+    if (n < PLAN_MAX_CPUS)
+        results[n].launch_status = (INT64)launch_thunk(ap_launch_fn, n);
+}
+
+UINTN mp_launch_aps(hv_launch_fn launch)
+{
+    if (!mp || cpu_count == 1)
+        return 0;
+    ap_launch_fn = launch;
+    for (UINTN i = 0; i < cpu_count; i++)
+        results[i].launch_status = -1;
+    /* one AP at a time keeps their log lines apart */
+    EFI_STATUS st = mp->StartupAllAPs(mp, ap_launch, TRUE, NULL, 0, NULL, NULL);
+    UINTN failed = 0;
+    for (UINTN i = 0; i < cpu_count; i++) {
+        if (i == bsp_number)
+            continue;
+        if (results[i].launch_status != 0) {
+            LOG_ERR("cpu%lu: launch failed (status %ld)", (unsigned long)i,
+                    (long)results[i].launch_status);
+            failed++;
+        }
+    }
+    if (EFI_ERROR(st) && !failed)
+        failed = cpu_count - 1;
+    return failed;
+}

@@ -1,0 +1,199 @@
+/* Runs as a guest (UEFI boot services, chain-loaded by onestone): checks,
+ * from inside, what onestone promises an unmodified OS, and prints one
+ * PASS:/FAIL: line per check on the serial console plus a summary, then
+ * powers the machine off. Load options: "expect=visible" (default) or
+ * "expect=hidden" (onestone.conf has hide_hypervisor = yes). */
+#include <efi.h>
+#include <efilib.h>
+#include "onestone/efi_mp_services.h"
+#include "onestone/hvabi.h"
+#include "arch/io.h"
+#include "arch/x86.h"
+
+static unsigned passed, failed;
+static BOOLEAN expect_hidden;
+
+static void result(BOOLEAN ok, const CHAR16 *what)
+{
+    Print(L"%s: %s\n", ok ? L"PASS" : L"FAIL", what);
+    if (ok)
+        passed++;
+    else
+        failed++;
+}
+
+static BOOLEAN signature_present(void)
+{
+    struct cpuid_regs r = cpuid(ONESTONE_CPUID_SIGNATURE, 0);
+    return r.ebx == ONESTONE_SIGNATURE_EBX && r.ecx == ONESTONE_SIGNATURE_ECX &&
+           r.edx == ONESTONE_SIGNATURE_EDX;
+}
+
+static BOOLEAN hypervisor_bit(void)
+{
+    return (cpuid(1, 0).ecx & CPUID1_ECX_HYPERVISOR) != 0;
+}
+
+/* ---- per-CPU probe through MP services ---- */
+#define MAX_CPUS 64
+struct cpu_view {
+    BOOLEAN ran, signature, hv_bit, vmx_bit, cr4_vmxe;
+    UINT32 hv_cpu_index;
+};
+static struct cpu_view views[MAX_CPUS];
+static EFI_MP_SERVICES_PROTOCOL *mp;
+
+static void probe_this_cpu(struct cpu_view *v)
+{
+    v->signature = signature_present();
+    v->hv_bit = hypervisor_bit();
+    v->vmx_bit = (cpuid(1, 0).ecx & CPUID1_ECX_VMX) != 0;
+    v->cr4_vmxe = (read_cr4() & CR4_VMXE) != 0;
+    v->hv_cpu_index = cpuid(ONESTONE_CPUID_INFO, 0).ecx;
+    v->ran = TRUE;
+}
+
+static VOID EFIAPI ap_probe(VOID *arg)
+{
+    (void)arg;
+    UINTN n = 0;
+    mp->WhoAmI(mp, &n);
+    if (n < MAX_CPUS)
+        probe_this_cpu(&views[n]);
+}
+
+static UINTN probe_all_cpus(void)
+{
+    EFI_GUID guid = EFI_MP_SERVICES_PROTOCOL_GUID;
+    UINTN count = 1, enabled = 1, me = 0;
+    if (!EFI_ERROR(uefi_call_wrapper(BS->LocateProtocol, 3, &guid, NULL, (void **)&mp))) {
+        mp->GetNumberOfProcessors(mp, &count, &enabled);
+        mp->WhoAmI(mp, &me);
+    }
+    if (count > MAX_CPUS)
+        count = MAX_CPUS;
+    probe_this_cpu(&views[me]);
+    if (mp && count > 1) {
+        EFI_STATUS st = mp->StartupAllAPs(mp, ap_probe, FALSE, NULL, 10000000, NULL, NULL);
+        Print(L"testguest: StartupAllAPs on %d APs: status %r\n", count - 1, st);
+    }
+    return count;
+}
+
+/* ---- onestone's memory must not be readable ---- */
+static BOOLEAN contains(const UINT8 *p, UINTN len, const UINT8 *needle, UINTN n)
+{
+    for (UINTN i = 0; i + n <= len; i++)
+        if (p[i] == needle[0] && CompareMem(p + i, needle, n) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+static void check_reserved_memory(void)
+{
+    /* The marker onestone keeps in its image (hv/entry.c), assembled at
+     * run time so this program does not contain it as one string. */
+    UINT8 marker[32];
+    const char *a = "onestone-hv-", *b = "image-marker:7c1e";
+    UINTN n = 0;
+    for (const char *s = a; *s; s++) marker[n++] = (UINT8)*s;
+    for (const char *s = b; *s; s++) marker[n++] = (UINT8)*s;
+
+    UINTN entries, key, desc_size;
+    UINT32 desc_version;
+    EFI_MEMORY_DESCRIPTOR *map = LibMemoryMap(&entries, &key, &desc_size, &desc_version);
+    BOOLEAN leaked = FALSE, hidden_region = FALSE;
+    UINTN regions = 0;
+    for (UINTN i = 0; map && i < entries; i++) {
+        EFI_MEMORY_DESCRIPTOR *d = (EFI_MEMORY_DESCRIPTOR *)((UINT8 *)map + i * desc_size);
+        if (d->Type != EfiReservedMemoryType || d->PhysicalStart < 0x100000)
+            continue;
+        regions++;
+        const UINT8 *p = (const UINT8 *)(UINTN)d->PhysicalStart;
+        UINTN len = d->NumberOfPages * 4096;
+        BOOLEAN found = contains(p, len, marker, n);
+        UINTN ones_pages = 0;
+        for (UINTN pg = 0; pg < d->NumberOfPages; pg++) {
+            const UINT64 *q = (const UINT64 *)(p + pg * 4096);
+            UINTN k = 0;
+            while (k < 512 && q[k] == ~0ull)
+                k++;
+            if (k == 512)
+                ones_pages++;
+        }
+        Print(L"testguest: reserved region 0x%lx-0x%lx: %d of %d pages read as all-ones, "
+              L"onestone marker %a\n", d->PhysicalStart, d->PhysicalStart + len - 1,
+              ones_pages, d->NumberOfPages, found ? "FOUND" : "absent");
+        if (found)
+            leaked = TRUE;
+        if (ones_pages == d->NumberOfPages && d->NumberOfPages >= 16)
+            hidden_region = TRUE;
+    }
+    if (map)
+        FreePool(map);
+    result(regions > 0 && !leaked && hidden_region,
+           L"onestone's reserved memory reads as all-ones and reveals none of its image");
+}
+
+/* ---- benchmark: CPUID round trips measured in the guest ---- */
+static void bench_cpuid(void)
+{
+    const unsigned loops = 1000;
+    UINT64 t0 = rdtsc();
+    for (unsigned i = 0; i < loops; i++)
+        cpuid(0, 0);
+    UINT64 t1 = rdtsc();
+    for (unsigned i = 0; i < loops; i++)
+        __asm__ volatile("lfence");
+    UINT64 t2 = rdtsc();
+    Print(L"BENCH: cpuid_exit_round_trip_ticks=%ld loop_overhead_ticks=%ld loops=%d\n",
+          (t1 - t0) / loops, (t2 - t1) / loops, loops);
+}
+
+/* gnu-efi's crt0 calls efi_main with the SysV convention, not EFIAPI */
+EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
+{
+    InitializeLib(image, systab);
+    EFI_LOADED_IMAGE *li;
+    if (!EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol,
+                                     (void **)&li)) && li->LoadOptions) {
+        const CHAR16 *opts = li->LoadOptions;
+        const CHAR16 *want = L"expect=hidden";
+        UINTN n = StrLen(want), len = li->LoadOptionsSize / sizeof(CHAR16);
+        for (UINTN i = 0; i + n <= len; i++)
+            if (CompareMem(opts + i, want, n * sizeof(CHAR16)) == 0)
+                expect_hidden = TRUE;
+    }
+    Print(L"testguest: started, expecting the hypervisor to be %s\n",
+          expect_hidden ? L"hidden" : L"visible");
+
+    UINTN cpus = probe_all_cpus();
+    BOOLEAN all_ran = TRUE, all_sig = TRUE, no_vmx = TRUE, hidden_ok = TRUE, bit_ok = TRUE;
+    for (UINTN i = 0; i < cpus; i++) {
+        struct cpu_view *v = &views[i];
+        Print(L"testguest: cpu%d ran=%d signature=%d hypervisor-bit=%d vmx-bit=%d cr4.vmxe=%d "
+              L"onestone-cpu-index=%d\n", i, v->ran, v->signature, v->hv_bit, v->vmx_bit,
+              v->cr4_vmxe, v->hv_cpu_index);
+        all_ran &= v->ran;
+        all_sig &= v->signature;
+        bit_ok &= v->hv_bit;
+        no_vmx &= v->ran && !v->vmx_bit && !v->cr4_vmxe;
+        hidden_ok &= v->ran && !v->signature && !v->hv_bit;
+    }
+    if (!expect_hidden) {
+        result(all_sig && bit_ok, L"every CPU runs in VMX non-root (onestone signature leaf and hypervisor bit)");
+    } else {
+        result(hidden_ok, L"hide_hypervisor hides the hypervisor bit and the 0x40000000 leaves on every CPU");
+    }
+    result(no_vmx, L"VMX is invisible: CPUID.1:ECX[5] and CR4.VMXE read 0 on every CPU");
+    result(all_ran && cpus >= 2, L"every CPU runs guest code through MP services");
+    check_reserved_memory();
+    bench_cpuid();
+    if (!expect_hidden)
+        Print(L"testguest: asked onestone for its counters: %d\n",
+              cpuid(ONESTONE_CPUID_DUMP_STATS, 0).eax);
+    Print(L"testguest: %d passed, %d failed\n", passed, failed);
+    Print(L"TESTGUEST-END\n");
+    uefi_call_wrapper(RT->ResetSystem, 4, EfiResetShutdown, EFI_SUCCESS, 0, NULL);
+    return EFI_SUCCESS;
+}

@@ -1,0 +1,23 @@
+/* Shared (VMX root, host unit tests): what a guest sees for each CPUID
+ * leaf, given the native result. Pure, so its rules are unit-tested. */
+#ifndef HV_CPUID_POLICY_H
+#define HV_CPUID_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "arch/io.h"
+
+struct cpuid_policy {
+    bool hide_hypervisor;
+    bool rdtscp_enabled, invpcid_enabled, xsaves_enabled;
+    uint32_t cpu_index, cpu_count;
+    uint64_t exits, cycles;
+};
+
+/* Returns true when the leaf was answered by the policy; `out` starts as
+ * the native result. Leaves 0x4000_0003 (stats dump) are handled by the
+ * caller, which owns the side effect. */
+void cpuid_apply_policy(const struct cpuid_policy *p, uint32_t leaf, uint32_t subleaf,
+                        struct cpuid_regs *out);
+
+#endif

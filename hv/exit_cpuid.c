@@ -1,0 +1,50 @@
+/* Runs in VMX root: CPUID exits (unconditional in VMX non-root). */
+#include "hv/exits.h"
+#include "hv/cpuid_policy.h"
+#include "hv/vmcs_setup.h"
+#include "onestone/hvabi.h"
+
+#define STATS_DUMP_MIN_TICKS (1ull << 24)
+
+static uint64_t last_dump_tsc;
+static volatile int dump_lock;
+
+static uint32_t try_dump_stats(void)
+{
+    if (__atomic_exchange_n(&dump_lock, 1, __ATOMIC_ACQUIRE))
+        return 0;
+    uint64_t now = rdtsc();
+    uint32_t done = 0;
+    if (!last_dump_tsc || now - last_dump_tsc >= STATS_DUMP_MIN_TICKS) {
+        last_dump_tsc = now;
+        exits_dump_stats();
+        done = 1;
+    }
+    __atomic_store_n(&dump_lock, 0, __ATOMIC_RELEASE);
+    return done;
+}
+
+void handle_cpuid(struct percpu *cpu, struct guest_regs *regs)
+{
+    uint32_t leaf = (uint32_t)regs->gpr[GPR_RAX];
+    uint32_t subleaf = (uint32_t)regs->gpr[GPR_RCX];
+    struct cpuid_regs r = cpuid(leaf, subleaf);
+    struct cpuid_policy p = {
+        .hide_hypervisor = hv_plan->config.hide_hypervisor,
+        .rdtscp_enabled = (hv_controls.proc2 & PROC2_ENABLE_RDTSCP) != 0,
+        .invpcid_enabled = (hv_controls.proc2 & PROC2_ENABLE_INVPCID) != 0,
+        .xsaves_enabled = (hv_controls.proc2 & PROC2_ENABLE_XSAVES) != 0,
+        .cpu_index = cpu->index,
+        .cpu_count = hv_plan->cpu_count,
+        .exits = cpu->exits_total,
+        .cycles = cpu->cycles_total,
+    };
+    cpuid_apply_policy(&p, leaf, subleaf, &r);
+    if (leaf == ONESTONE_CPUID_DUMP_STATS && !p.hide_hypervisor)
+        r.eax = try_dump_stats();
+    regs->gpr[GPR_RAX] = r.eax;
+    regs->gpr[GPR_RBX] = r.ebx;
+    regs->gpr[GPR_RCX] = r.ecx;
+    regs->gpr[GPR_RDX] = r.edx;
+    exit_advance_rip();
+}

@@ -1,0 +1,105 @@
+/* Runs in VMX root: INIT and start-up IPIs. In VMX non-root an INIT always
+ * exits and a SIPI exits in the wait-for-SIPI state (SDM 3C 25.2), so an OS
+ * starting its APs with INIT-SIPI-SIPI needs onestone to do what the CPU
+ * would: INIT puts the AP into wait-for-SIPI with the INIT register state,
+ * SIPI starts it in real mode at vector * 4096. An INIT aimed at the BSP
+ * asks for a restart of the machine and becomes a platform reset. */
+#include "hv/exits.h"
+#include "hv/log.h"
+#include "hv/panic.h"
+#include "hv/vmx_ops.h"
+
+struct field_value {
+    uint32_t field;
+    uint64_t value;
+};
+
+static void write_fields(const struct field_value *fv, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        vmwrite_checked(fv[i].field, fv[i].value);
+}
+
+/* Register state after INIT (SDM 3A table 9-1), real mode, with the
+ * VMX-owned CR bits forced in the real registers only. */
+static void load_init_state(struct percpu *cpu)
+{
+    const uint64_t cr0 = CR0_ET | CR0_CD | CR0_NW;
+    const struct field_value fv[] = {
+        { VMCS_GUEST_CR0, (cr0 | cpu->cr0_must_be_one) & cpu->cr0_may_be_one },
+        { VMCS_CR0_READ_SHADOW, cr0 },
+        { VMCS_GUEST_CR3, 0 },
+        { VMCS_GUEST_CR4, cpu->cr4_must_be_one },
+        { VMCS_CR4_READ_SHADOW, 0 },
+        { VMCS_GUEST_EFER, 0 },
+        { VMCS_ENTRY_CONTROLS, vmread(VMCS_ENTRY_CONTROLS) & ~(uint64_t)ENTRY_IA32E_MODE_GUEST },
+        { VMCS_GUEST_RFLAGS, RFLAGS_RESERVED1 },
+        { VMCS_GUEST_RIP, 0xFFF0 },
+        { VMCS_GUEST_RSP, 0 },
+        { VMCS_GUEST_CS_SEL, 0xF000 },
+        { VMCS_GUEST_CS_BASE, 0xFFFF0000ull },
+        { VMCS_GUEST_CS_LIMIT, 0xFFFF },
+        { VMCS_GUEST_CS_AR, 0x9B },
+        { VMCS_GUEST_DR7, 0x400 },
+        { VMCS_GUEST_GDTR_BASE, 0 },
+        { VMCS_GUEST_GDTR_LIMIT, 0xFFFF },
+        { VMCS_GUEST_IDTR_BASE, 0 },
+        { VMCS_GUEST_IDTR_LIMIT, 0xFFFF },
+        { VMCS_GUEST_LDTR_SEL, 0 },
+        { VMCS_GUEST_LDTR_BASE, 0 },
+        { VMCS_GUEST_LDTR_LIMIT, 0xFFFF },
+        { VMCS_GUEST_LDTR_AR, 0x82 },
+        { VMCS_GUEST_TR_SEL, 0 },
+        { VMCS_GUEST_TR_BASE, 0 },
+        { VMCS_GUEST_TR_LIMIT, 0xFFFF },
+        { VMCS_GUEST_TR_AR, 0x8B },
+        { VMCS_GUEST_INTERRUPTIBILITY, 0 },
+        { VMCS_GUEST_PENDING_DBG, 0 },
+        { VMCS_GUEST_DEBUGCTL, 0 },
+        { VMCS_GUEST_SYSENTER_CS, 0 },
+        { VMCS_GUEST_SYSENTER_ESP, 0 },
+        { VMCS_GUEST_SYSENTER_EIP, 0 },
+        { VMCS_GUEST_FS_BASE, 0 },
+        { VMCS_GUEST_GS_BASE, 0 },
+    };
+    write_fields(fv, sizeof fv / sizeof fv[0]);
+    static const uint32_t data_segs[] = {
+        VMCS_GUEST_ES_SEL, VMCS_GUEST_SS_SEL, VMCS_GUEST_DS_SEL,
+        VMCS_GUEST_FS_SEL, VMCS_GUEST_GS_SEL,
+    };
+    for (unsigned i = 0; i < 5; i++) {
+        uint32_t off = data_segs[i] - VMCS_GUEST_ES_SEL;
+        vmwrite_checked(data_segs[i], 0);
+        vmwrite_checked(VMCS_GUEST_ES_LIMIT + off, 0xFFFF);
+        vmwrite_checked(VMCS_GUEST_ES_AR + off, 0x93);
+        if (data_segs[i] != VMCS_GUEST_FS_SEL && data_segs[i] != VMCS_GUEST_GS_SEL)
+            vmwrite_checked(VMCS_GUEST_ES_BASE + off, 0);
+    }
+    invvpid(INVVPID_SINGLE_CONTEXT, cpu->vpid, 0);
+}
+
+void handle_init(struct percpu *cpu, struct guest_regs *regs)
+{
+    if (cpu->is_bsp)
+        platform_reset("INIT signal to the bootstrap processor (guest asked for a restart)");
+    load_init_state(cpu);
+    for (unsigned i = 0; i < 16; i++)
+        regs->gpr[i] = 0;
+    vmwrite_checked(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_WAIT_FOR_SIPI);
+    LOG_INF("INIT: cpu%u now waits for SIPI", cpu->index);
+}
+
+void handle_sipi(struct percpu *cpu, struct guest_regs *regs)
+{
+    (void)regs;
+    uint64_t vector = vmread(VMCS_EXIT_QUALIFICATION) & 0xFF;
+    vmwrite_checked(VMCS_GUEST_CS_SEL, vector << 8);
+    vmwrite_checked(VMCS_GUEST_CS_BASE, vector << 12);
+    vmwrite_checked(VMCS_GUEST_RIP, 0);
+    /* the CPU may report SMI blocking for the wait-for-SIPI state
+     * (Bochs does); a started AP has no blocking of any kind */
+    vmwrite_checked(VMCS_GUEST_INTERRUPTIBILITY, 0);
+    vmwrite_checked(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+    LOG_INF("SIPI: cpu%u starts at 0x%lx", cpu->index, vector << 12);
+}
+

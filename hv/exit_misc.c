@@ -1,0 +1,56 @@
+/* Runs in VMX root: the small exits an unmodified OS causes.
+ * XSETBV and INVD exit unconditionally; VMX instructions exit and get #UD
+ * (the guest's CPU has no VMX); a triple fault resets the platform. */
+#include "hv/exits.h"
+#include "hv/log.h"
+#include "hv/panic.h"
+#include "hv/vmx_ops.h"
+#include "arch/io.h"
+
+void handle_xsetbv(struct percpu *cpu, struct guest_regs *regs)
+{
+    uint32_t index = (uint32_t)regs->gpr[GPR_RCX];
+    uint64_t value = ((uint64_t)(uint32_t)regs->gpr[GPR_RDX] << 32) |
+                     (uint32_t)regs->gpr[GPR_RAX];
+    struct cpuid_regs xs = cpuid(0xD, 0);
+    uint64_t supported = ((uint64_t)xs.edx << 32) | xs.eax;
+    /* the checks XSETBV itself makes (SDM 2 XSETBV): x87 always on,
+     * AVX needs SSE, only supported components, CPL 0 */
+    if (exit_guest_cpl() != 0 || index != 0 || !(value & 1) || (value & ~supported) ||
+        ((value & 4) && !(value & 2))) {
+        exit_inject_exception(cpu, VECTOR_GP, true, 0);
+        return;
+    }
+    __asm__ volatile("xsetbv" : : "c"(index), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
+    exit_advance_rip();
+}
+
+void handle_invd(struct percpu *cpu, struct guest_regs *regs)
+{
+    (void)cpu;
+    (void)regs;
+    /* INVD would throw away onestone's dirty lines too: write back instead */
+    __asm__ volatile("wbinvd" : : : "memory");
+    exit_advance_rip();
+}
+
+void handle_vmx_instruction(struct percpu *cpu, struct guest_regs *regs)
+{
+    (void)regs;
+    exit_inject_exception(cpu, VECTOR_UD, false, 0);
+}
+
+void handle_triple_fault(struct percpu *cpu, struct guest_regs *regs)
+{
+    LOG_ERR("guest triple fault on cpu%u at rip 0x%lx (cr0=0x%lx cr3=0x%lx)", cpu->index,
+            vmread(VMCS_GUEST_RIP), vmread(VMCS_GUEST_CR0), vmread(VMCS_GUEST_CR3));
+    (void)regs;
+    platform_reset("guest triple fault (a real CPU would reset too)");
+}
+
+void handle_exception_nmi(struct percpu *cpu, struct guest_regs *regs)
+{
+    /* onestone sets no exception bitmap and no NMI exiting; reaching this
+     * means the controls were changed by mistake */
+    exit_fatal(cpu, regs, "exception or NMI exit without a reason to intercept");
+}

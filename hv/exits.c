@@ -1,0 +1,193 @@
+/* Runs in VMX root: every VM exit comes through vmx_exit_handler. It counts
+ * the exit and its TSC cost per CPU and reason, dispatches through a
+ * bounds-checked table, re-delivers an event the exit interrupted, and
+ * injects an NMI that arrived while onestone was running. */
+#include "hv/exits.h"
+#include "hv/exit_decode.h"
+#include "hv/log.h"
+#include "hv/panic.h"
+#include "hv/vmx_ops.h"
+#include "arch/io.h"
+
+static exit_handler_fn exit_table[EXIT_REASON_MAX];
+
+void exits_init(void)
+{
+    exit_table[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi;
+    exit_table[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault;
+    exit_table[EXIT_REASON_INIT] = handle_init;
+    exit_table[EXIT_REASON_SIPI] = handle_sipi;
+    exit_table[EXIT_REASON_CPUID] = handle_cpuid;
+    exit_table[EXIT_REASON_INVD] = handle_invd;
+    exit_table[EXIT_REASON_RDMSR] = handle_rdmsr;
+    exit_table[EXIT_REASON_WRMSR] = handle_wrmsr;
+    exit_table[EXIT_REASON_CR_ACCESS] = handle_cr_access;
+    exit_table[EXIT_REASON_XSETBV] = handle_xsetbv;
+    exit_table[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation;
+    exit_table[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig;
+    static const uint32_t vmx_instructions[] = {
+        EXIT_REASON_VMCALL, EXIT_REASON_VMCLEAR, EXIT_REASON_VMLAUNCH,
+        EXIT_REASON_VMPTRLD, EXIT_REASON_VMPTRST, EXIT_REASON_VMREAD,
+        EXIT_REASON_VMRESUME, EXIT_REASON_VMWRITE, EXIT_REASON_VMXOFF,
+        EXIT_REASON_VMXON, EXIT_REASON_INVEPT, EXIT_REASON_INVVPID,
+        EXIT_REASON_VMFUNC,
+    };
+    for (unsigned i = 0; i < sizeof vmx_instructions / sizeof vmx_instructions[0]; i++)
+        exit_table[vmx_instructions[i]] = handle_vmx_instruction;
+}
+
+void exit_advance_rip(void)
+{
+    uint64_t rip = vmread(VMCS_GUEST_RIP);
+    uint64_t len = vmread(VMCS_EXIT_INSTR_LEN);
+    vmwrite_checked(VMCS_GUEST_RIP, rip + len);
+    /* the instruction completed: STI/MOV-SS blocking ends with it */
+    uint64_t intr = vmread(VMCS_GUEST_INTERRUPTIBILITY);
+    if (intr & (INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS))
+        vmwrite_checked(VMCS_GUEST_INTERRUPTIBILITY,
+                        intr & ~(uint64_t)(INTERRUPTIBILITY_STI | INTERRUPTIBILITY_MOV_SS));
+}
+
+void exit_inject_exception(struct percpu *cpu, uint8_t vector, bool has_error, uint32_t error)
+{
+    uint32_t info = INTR_INFO_VALID | ((uint32_t)INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT) | vector;
+    if (has_error) {
+        info |= INTR_INFO_DELIVER_ERRCODE;
+        vmwrite_checked(VMCS_ENTRY_EXCEPTION_ERRCODE, error);
+    }
+    vmwrite_checked(VMCS_ENTRY_INTR_INFO, info);
+    cpu->event_injected = true;
+}
+
+uint64_t exit_gpr_read(const struct guest_regs *regs, unsigned n)
+{
+    if (n == GPR_RSP)
+        return vmread(VMCS_GUEST_RSP);
+    return regs->gpr[n & 15];
+}
+
+void exit_gpr_write(struct guest_regs *regs, unsigned n, uint64_t v)
+{
+    if (n == GPR_RSP)
+        vmwrite_checked(VMCS_GUEST_RSP, v);
+    else
+        regs->gpr[n & 15] = v;
+}
+
+unsigned exit_guest_cpl(void)
+{
+    return (unsigned)((vmread(VMCS_GUEST_SS_AR) >> 5) & 3);
+}
+
+void exit_fatal(struct percpu *cpu, struct guest_regs *regs, const char *why)
+{
+    uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
+    uint32_t basic = reason & EXIT_REASON_BASIC_MASK;
+    uint64_t qual = vmread(VMCS_EXIT_QUALIFICATION);
+    char decoded[160];
+    exit_qualification_decode(basic, qual, decoded, sizeof decoded);
+    LOG_ERR("%s: exit reason %u (%s)%s, qualification 0x%lx: %s", why, basic,
+            exit_reason_name(basic),
+            (reason & EXIT_REASON_ENTRY_FAILURE) ? " [VM-entry failure]" : "", qual, decoded);
+    LOG_ERR("guest: rip=0x%lx cs=0x%lx rsp=0x%lx rflags=0x%lx cpl=%u instr-len=%lu",
+            vmread(VMCS_GUEST_RIP), vmread(VMCS_GUEST_CS_SEL), vmread(VMCS_GUEST_RSP),
+            vmread(VMCS_GUEST_RFLAGS), exit_guest_cpl(), vmread(VMCS_EXIT_INSTR_LEN));
+    LOG_ERR("guest: cr0=0x%lx (shadow 0x%lx) cr3=0x%lx cr4=0x%lx (shadow 0x%lx) efer=0x%lx",
+            vmread(VMCS_GUEST_CR0), vmread(VMCS_CR0_READ_SHADOW), vmread(VMCS_GUEST_CR3),
+            vmread(VMCS_GUEST_CR4), vmread(VMCS_CR4_READ_SHADOW), vmread(VMCS_GUEST_EFER));
+    LOG_ERR("guest: gpa=0x%lx gla=0x%lx intr-info=0x%lx idt-vectoring=0x%lx activity=%lu",
+            vmread(VMCS_GUEST_PHYSICAL_ADDR), vmread(VMCS_GUEST_LINEAR_ADDR),
+            vmread(VMCS_EXIT_INTR_INFO), vmread(VMCS_IDT_VECTORING_INFO),
+            vmread(VMCS_GUEST_ACTIVITY_STATE));
+    LOG_ERR("guest: rax=0x%lx rbx=0x%lx rcx=0x%lx rdx=0x%lx rsi=0x%lx rdi=0x%lx",
+            regs->gpr[0], regs->gpr[3], regs->gpr[1], regs->gpr[2], regs->gpr[6], regs->gpr[7]);
+    (void)cpu;
+    platform_reset(why);
+}
+
+static void handle_unexpected(struct percpu *cpu, struct guest_regs *regs)
+{
+    exit_fatal(cpu, regs, "unhandled VM exit");
+}
+
+/* An exit that interrupted event delivery (IDT-vectoring info valid) must
+ * deliver that event again, unless the handler injected its own (27.2.4). */
+static void redeliver_interrupted_event(struct percpu *cpu)
+{
+    uint32_t idt = (uint32_t)vmread(VMCS_IDT_VECTORING_INFO);
+    if (!(idt & INTR_INFO_VALID) || cpu->event_injected)
+        return;
+    uint32_t type = (idt >> INTR_INFO_TYPE_SHIFT) & 7;
+    vmwrite_checked(VMCS_ENTRY_INTR_INFO, idt & ~(uint32_t)INTR_INFO_NMI_UNBLOCKING);
+    if (idt & INTR_INFO_DELIVER_ERRCODE)
+        vmwrite_checked(VMCS_ENTRY_EXCEPTION_ERRCODE, vmread(VMCS_IDT_VECTORING_ERRCODE));
+    if (type == INTR_TYPE_SW_EXCEPTION || type == 4 || type == 5)
+        vmwrite_checked(VMCS_ENTRY_INSTR_LEN, vmread(VMCS_EXIT_INSTR_LEN));
+    cpu->event_injected = true;
+}
+
+static void deliver_pending_nmi(struct percpu *cpu)
+{
+    if (!cpu->nmi_pending || cpu->event_injected)
+        return;
+    if (vmread(VMCS_GUEST_INTERRUPTIBILITY) & (INTERRUPTIBILITY_NMI | INTERRUPTIBILITY_MOV_SS))
+        return;                 /* stays pending until a later exit */
+    if (vmread(VMCS_GUEST_ACTIVITY_STATE) == GUEST_ACTIVITY_WAIT_FOR_SIPI)
+        return;                 /* NMIs are blocked in wait-for-SIPI */
+    vmwrite_checked(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID |
+                    ((uint32_t)INTR_TYPE_NMI << INTR_INFO_TYPE_SHIFT) | VECTOR_NMI);
+    cpu->nmi_pending = false;
+    cpu->event_injected = true;
+}
+
+void vmx_exit_handler(struct guest_regs *regs)
+{
+    uint64_t start = rdtsc();
+    struct percpu *cpu = this_cpu();
+    uint32_t reason = (uint32_t)vmread(VMCS_EXIT_REASON);
+    uint32_t basic = reason & EXIT_REASON_BASIC_MASK;
+    cpu->event_injected = false;
+
+    if (reason & EXIT_REASON_ENTRY_FAILURE)
+        exit_fatal(cpu, regs, "VM entry failed");
+    if (log_current_level() >= LOG_DEBUG)
+        LOG_DBG("exit %u (%s) at rip 0x%lx qual 0x%lx", basic, exit_reason_name(basic),
+                vmread(VMCS_GUEST_RIP), vmread(VMCS_EXIT_QUALIFICATION));
+    exit_handler_fn fn = basic < EXIT_REASON_MAX ? exit_table[basic] : 0;
+    if (!fn)
+        fn = handle_unexpected;
+    fn(cpu, regs);
+
+    redeliver_interrupted_event(cpu);
+    deliver_pending_nmi(cpu);
+
+    uint64_t spent = rdtsc() - start;
+    if (basic < EXIT_REASON_MAX) {
+        cpu->exits[basic]++;
+        cpu->cycles[basic] += spent;
+    }
+    cpu->exits_total++;
+    cpu->cycles_total += spent;
+}
+
+void vmx_resume_failed(struct guest_regs *regs);
+
+void vmx_resume_failed(struct guest_regs *regs)
+{
+    uint32_t err = (uint32_t)vmread(VMCS_INSTR_ERROR);
+    LOG_ERR("VMRESUME failed: VM-instruction error %u (%s)", err, vm_instruction_error_name(err));
+    exit_fatal(this_cpu(), regs, "VMRESUME failed");
+}
+
+void exits_dump_stats(void)
+{
+    for (uint32_t i = 0; i < hv_plan->cpu_count; i++) {
+        struct percpu *c = &hv_cpus[i];
+        LOG_INF("stats cpu%u: %lu exits, %lu TSC ticks handling them", i, c->exits_total,
+                c->cycles_total);
+        for (uint32_t r = 0; r < EXIT_REASON_MAX; r++)
+            if (c->exits[r])
+                LOG_INF("stats cpu%u: reason %u (%s): %lu exits, %lu ticks, %lu ticks/exit", i, r,
+                        exit_reason_name(r), c->exits[r], c->cycles[r], c->cycles[r] / c->exits[r]);
+    }
+}

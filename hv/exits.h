@@ -1,0 +1,40 @@
+/* Runs in VMX root: exit dispatch (a table indexed by basic exit reason,
+ * bounds-checked, with a default that logs the decoded state and resets)
+ * and the helpers every handler uses. */
+#ifndef HV_EXITS_H
+#define HV_EXITS_H
+
+#include "hv/percpu.h"
+
+typedef void (*exit_handler_fn)(struct percpu *cpu, struct guest_regs *regs);
+
+void exits_init(void);
+void vmx_exit_handler(struct guest_regs *regs);
+
+/* helpers */
+void exit_advance_rip(void);
+void exit_inject_exception(struct percpu *cpu, uint8_t vector, bool has_error,
+                           uint32_t error);
+uint64_t exit_gpr_read(const struct guest_regs *regs, unsigned n);
+void exit_gpr_write(struct guest_regs *regs, unsigned n, uint64_t v);
+unsigned exit_guest_cpl(void);
+__attribute__((noreturn)) void exit_fatal(struct percpu *cpu, struct guest_regs *regs,
+                                          const char *why);
+void exits_dump_stats(void);
+
+/* handlers, one file per family */
+void handle_cpuid(struct percpu *cpu, struct guest_regs *regs);
+void handle_rdmsr(struct percpu *cpu, struct guest_regs *regs);
+void handle_wrmsr(struct percpu *cpu, struct guest_regs *regs);
+void handle_cr_access(struct percpu *cpu, struct guest_regs *regs);
+void handle_xsetbv(struct percpu *cpu, struct guest_regs *regs);
+void handle_invd(struct percpu *cpu, struct guest_regs *regs);
+void handle_vmx_instruction(struct percpu *cpu, struct guest_regs *regs);
+void handle_init(struct percpu *cpu, struct guest_regs *regs);
+void handle_sipi(struct percpu *cpu, struct guest_regs *regs);
+void handle_triple_fault(struct percpu *cpu, struct guest_regs *regs);
+void handle_ept_violation(struct percpu *cpu, struct guest_regs *regs);
+void handle_ept_misconfig(struct percpu *cpu, struct guest_regs *regs);
+void handle_exception_nmi(struct percpu *cpu, struct guest_regs *regs);
+
+#endif

@@ -1,0 +1,37 @@
+/* Shared (boot services, VMX root): onestone's log on the serial console.
+ * Every line starts with "onestone: " and, from VMX root, the CPU index, so
+ * test runners and people can tell onestone's words from the guest's. */
+#ifndef HV_LOG_H
+#define HV_LOG_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "onestone/config.h"
+
+void log_setup(uint16_t port, enum log_level level);
+enum log_level log_current_level(void);
+
+/* printf subset: %s %c %d %u %x %p with l/ll, width and 0-padding. */
+void log_printf(enum log_level level, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void log_vprintf(enum log_level level, const char *fmt, va_list ap);
+
+/* Formats into buf (always terminated); returns the length. */
+size_t fmt_vsnprintf(char *buf, size_t cap, const char *fmt, va_list ap);
+size_t fmt_snprintf(char *buf, size_t cap, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Optional sink for the boot side, which mirrors lines to the firmware
+ * console (ConOut) before the hypervisor starts. */
+void log_set_mirror(void (*mirror)(const char *line));
+
+/* Optional prefix provider (VMX root sets one that names the CPU). */
+void log_set_prefix(int (*prefix)(char *buf, size_t cap));
+
+#define LOG_ERR(...)   log_printf(LOG_ERROR, __VA_ARGS__)
+#define LOG_WARN_(...) log_printf(LOG_WARN, __VA_ARGS__)
+#define LOG_INF(...)   log_printf(LOG_INFO, __VA_ARGS__)
+#define LOG_DBG(...)   log_printf(LOG_DEBUG, __VA_ARGS__)
+
+#endif

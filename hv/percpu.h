@@ -1,0 +1,70 @@
+/* Runs in VMX root: per-CPU state, reached through the host GS base (set
+ * from the VMCS on every exit), and the guest register frame that
+ * hv/vmx_entry.S builds on the host stack. */
+#ifndef HV_PERCPU_H
+#define HV_PERCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "arch/vmx.h"
+#include "arch/x86.h"
+#include "onestone/plan.h"
+
+/* General registers in architectural order (RAX=0 ... R15=15). Slot 4
+ * (RSP) is a placeholder: the guest RSP lives in the VMCS. */
+struct guest_regs {
+    uint64_t gpr[16];
+};
+_Static_assert(sizeof(struct guest_regs) == 128, "vmx_entry.S pushes 16 registers");
+
+enum { GPR_RAX = 0, GPR_RCX = 1, GPR_RDX = 2, GPR_RBX = 3, GPR_RSP = 4 };
+
+#define HOST_STACK_SIZE (16 * 1024)
+
+struct host_gdt {
+    uint64_t null, code64, data, tss_low, tss_high;
+};
+#define HOST_CS_SEL  0x08
+#define HOST_DS_SEL  0x10
+#define HOST_TSS_SEL 0x18
+
+struct percpu {
+    struct percpu *self;            /* at offset 0: read with %gs:0 */
+    uint32_t index;
+    uint32_t apic_id;
+    bool is_bsp;
+    bool launched;
+    uint16_t vpid;
+
+    uint64_t vmxon_pa, vmcs_pa;
+    uint64_t host_stack_top;
+    struct host_gdt gdt __attribute__((aligned(16)));
+    struct tss64 tss __attribute__((aligned(16)));
+
+    /* guest control-register bookkeeping */
+    uint64_t cr0_must_be_one, cr0_may_be_one;   /* for the actual CR0 */
+    uint64_t cr4_must_be_one, cr4_may_be_one;
+
+    /* event to re-deliver: NMI taken while in VMX root */
+    volatile bool nmi_pending;
+    bool event_injected;            /* a handler already set entry intr info */
+
+    /* statistics */
+    uint64_t exits[EXIT_REASON_MAX];
+    uint64_t cycles[EXIT_REASON_MAX];
+    uint64_t exits_total, cycles_total;
+    uint64_t protected_accesses;
+};
+
+static inline struct percpu *this_cpu(void)
+{
+    struct percpu *p;
+    __asm__ volatile("mov %%gs:0, %0" : "=r"(p));
+    return p;
+}
+
+/* The hypervisor's global state (hv/entry.c). */
+extern struct hv_plan *hv_plan;
+extern struct percpu *hv_cpus;      /* array of plan->cpu_count */
+
+#endif

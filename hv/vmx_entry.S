@@ -1,0 +1,61 @@
+/* Runs in VMX root: the VM-exit entry point (HOST_RIP) and the VMLAUNCH
+ * step of a CPU's launch. HOST_RSP is the 16-byte aligned top of the
+ * CPU's host stack; the 16 pushes below keep that alignment for the call. */
+    .text
+    .globl vmx_exit_entry
+    .hidden vmx_exit_entry
+vmx_exit_entry:
+    push %r15
+    push %r14
+    push %r13
+    push %r12
+    push %r11
+    push %r10
+    push %r9
+    push %r8
+    push %rdi
+    push %rsi
+    push %rbp
+    push $0                 /* RSP slot: the guest RSP is in the VMCS */
+    push %rbx
+    push %rdx
+    push %rcx
+    push %rax
+    mov %rsp, %rdi          /* struct guest_regs * */
+    call vmx_exit_handler
+    pop %rax
+    pop %rcx
+    pop %rdx
+    pop %rbx
+    add $8, %rsp
+    pop %rbp
+    pop %rsi
+    pop %rdi
+    pop %r8
+    pop %r9
+    pop %r10
+    pop %r11
+    pop %r12
+    pop %r13
+    pop %r14
+    pop %r15
+    vmresume
+    /* VMRESUME failed: CF/ZF tell why; report and reset the platform */
+    mov %rsp, %rdi
+    and $-16, %rsp
+    call vmx_resume_failed
+1:  hlt
+    jmp 1b
+
+/* int vmx_do_launch(void): only returns when VMLAUNCH fails (returns 1).
+ * On success the guest starts at GUEST_RIP with RAX = 0, which the boot
+ * thunk turns into "the launch call returned 0". */
+    .globl vmx_do_launch
+    .hidden vmx_do_launch
+vmx_do_launch:
+    xor %eax, %eax
+    vmlaunch
+    mov $1, %eax
+    ret
+
+    .section .note.GNU-stack,"",@progbits

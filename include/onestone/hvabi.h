@@ -1,0 +1,26 @@
+/* Shared header (VMX root, guests, tools): what a guest can ask onestone.
+ * CPUID leaves in the hypervisor range 0x4000_0000 (all hidden, i.e. native
+ * results, when onestone.conf says hide_hypervisor = yes). onestone never
+ * claims to be Hyper-V: leaf 0x4000_0001 EAX is never "Hv#1". */
+#ifndef ONESTONE_HVABI_H
+#define ONESTONE_HVABI_H
+
+/* 0x40000000: EAX = highest onestone leaf, EBX:ECX:EDX = "onestone    " */
+#define ONESTONE_CPUID_SIGNATURE   0x40000000u
+#define ONESTONE_SIGNATURE_EBX     0x73656e6fu   /* "ones" */
+#define ONESTONE_SIGNATURE_ECX     0x656e6f74u   /* "tone" */
+#define ONESTONE_SIGNATURE_EDX     0x20202020u   /* "    " */
+/* 0x40000001: EAX = 0 (no Hyper-V interface), EBX = ABI version,
+ * ECX = index of the calling CPU, EDX = number of CPUs onestone runs */
+#define ONESTONE_CPUID_INFO        0x40000001u
+#define ONESTONE_ABI_VERSION       1u
+/* 0x40000002: EAX/EDX = exits taken so far on this CPU (low/high),
+ * EBX/ECX = TSC ticks spent handling them (low/high) */
+#define ONESTONE_CPUID_EXIT_COUNT  0x40000002u
+/* 0x40000003: asks onestone to print its per-CPU exit counters on the
+ * console; EAX = 1 when printed, 0 when refused by the rate limit
+ * (one dump per 2^24 TSC ticks) */
+#define ONESTONE_CPUID_DUMP_STATS  0x40000003u
+#define ONESTONE_CPUID_MAX         ONESTONE_CPUID_DUMP_STATS
+
+#endif

@@ -1,0 +1,38 @@
+#!/bin/sh
+# Runs on the host: boots one Bochs machine and waits for it to finish.
+# usage: bochs-run.sh WORKDIR CPU_MODEL CPUS ESP_IMAGE END_REGEX TIMEOUT_S [IPS]
+# Leaves WORKDIR/serial.txt (COM1) and WORKDIR/bochs.log. Ends when Bochs
+# exits (e.g. ACPI power-off), when END_REGEX appears on the serial line,
+# or after TIMEOUT_S seconds (exit code 124).
+set -u
+work=$1 model=$2 cpus=$3 image=$4 end_re=$5 timeout=$6 ips=${7:-10000000}
+here=$(cd "$(dirname "$0")" && pwd)
+mkdir -p "$work"
+rm -f "$work/serial.txt" "$work/bochs.log" "$work/disk.img.lock"
+cp "$image" "$work/disk.img"
+sed -e "s|@CPU_MODEL@|$model|" -e "s|@CPUS@|$cpus|" -e "s|@IPS@|$ips|" \
+    -e "s|@DISK@|$work/disk.img|" -e "s|@SERIAL@|$work/serial.txt|" \
+    -e "s|@LOG@|$work/bochs.log|" "$here/../bochs/bochsrc.in" > "$work/bochsrc"
+echo c > "$work/debugger.rc"
+: > "$work/serial.txt"
+bochs -q -f "$work/bochsrc" -rc "$work/debugger.rc" < /dev/null > "$work/bochs.out" 2>&1 &
+pid=$!
+start=$(date +%s)
+rc=0
+while kill -0 "$pid" 2>/dev/null; do
+    if [ -n "$end_re" ] && grep -qE "$end_re" "$work/serial.txt" 2>/dev/null; then
+        sleep 1
+        kill "$pid" 2>/dev/null
+        break
+    fi
+    if [ $(( $(date +%s) - start )) -ge "$timeout" ]; then
+        kill "$pid" 2>/dev/null
+        rc=124
+        break
+    fi
+    sleep 1
+done
+wait "$pid" 2>/dev/null
+echo "$(( $(date +%s) - start ))" > "$work/seconds"
+rm -f "$work/disk.img" "$work/disk.img.lock"
+exit $rc
