@@ -180,7 +180,7 @@ static int apply(struct onestone_config *c, enum config_key key,
         else return fail(err, line, "console: ", v, " is not one of com1, com2, none");
         return 0;
     case KEY_BAUD:
-        if (!parse_uint(v, 115200, &n) || 115200 % n != 0 || n < 1200)
+        if (!parse_uint(v, 115200, &n) || n < 1200 || 115200 % n != 0)
             return fail(err, line, "baud: ", v,
                         " is not a divisor of 115200 between 1200 and 115200");
         c->console_baud = (uint32_t)n;

@@ -6,6 +6,7 @@
 #include "hv/ept_build.h"
 #include "hv/exits.h"
 #include "hv/host_idt.h"
+#include "hv/lapic_emul.h"
 #include "hv/log.h"
 #include "hv/msr_bitmap.h"
 #include "hv/pool.h"
@@ -117,10 +118,17 @@ int hv_prepare(struct hv_plan *plan)
     hv_host_cr3 = host.root_pa;
 
     /* the primary partition's EPT: identity minus onestone's memory */
+    /* ... and with the xAPIC page read-only: writes are emulated
+     * (hv/lapic_emul.h) */
+    lapic_emul_init(rdmsr(MSR_IA32_APIC_BASE));
+    struct memrange_list ept_holes = plan->protected_ranges;
+    memrange_add(&ept_holes, lapic_emul_page(), lapic_emul_page() + 0x1000);
     bool ept_1g = (plan->vmx.ept_vpid & VMX_EPT_1GB_PAGE) != 0;
     if (pgtable_init(&hv_ept, ept_1g ? &ept_format_1g : &ept_format_2m,
                      &pool_pgtable_allocator) ||
-        ept_build_identity(&hv_ept, &plan->protected_ranges, plan->map_top, &plan->mtrr))
+        ept_build_identity(&hv_ept, &ept_holes, plan->map_top, &plan->mtrr) ||
+        pgtable_map(&hv_ept, lapic_emul_page(), lapic_emul_page(), 0x1000,
+                    EPT_READ | (MTRR_TYPE_UC << EPT_MEMTYPE_SHIFT), 1))
         return -HV_ENOMEM;
     hv_eptp = hv_ept.root_pa | EPTP_MEMTYPE_WB | EPTP_WALK_LENGTH_4;
 

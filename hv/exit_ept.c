@@ -4,11 +4,13 @@
  *   unclaimed memory does on a PC; onestone's contents are never exposed.
  * - Access above the identity map's top (64-bit MMIO the firmware placed
  *   high): mapped identity on first touch, with the MTRR memory type.
+ * - Writes to the xAPIC page: emulated (hv/lapic_emul.h).
  * Anything else means the EPT is broken: log and reset. */
 #include "hv/exits.h"
 #include "hv/ept_build.h"
 #include "hv/entry.h"
 #include "hv/exit_decode.h"
+#include "hv/lapic_emul.h"
 #include "hv/log.h"
 #include "hv/vmcs_setup.h"
 #include "hv/vmx_ops.h"
@@ -35,6 +37,10 @@ void handle_ept_violation(struct percpu *cpu, struct guest_regs *regs)
     uint64_t q = vmread(VMCS_EXIT_QUALIFICATION);
     int rc;
 
+    if ((gpa & ~0xFFFull) == lapic_emul_page() && (q & EPTQ_WRITE)) {
+        lapic_handle_mmio_write(cpu, regs, gpa);
+        return;
+    }
     if (memrange_contains(&hv_plan->protected_ranges, gpa)) {
         cpu->protected_accesses++;
         if (cpu->protected_accesses <= PROTECTED_LOG_LIMIT) {

@@ -3,8 +3,11 @@
  * starting its APs with INIT-SIPI-SIPI needs onestone to do what the CPU
  * would: INIT puts the AP into wait-for-SIPI with the INIT register state,
  * SIPI starts it in real mode at vector * 4096. An INIT aimed at the BSP
- * asks for a restart of the machine and becomes a platform reset. */
+ * asks for a restart of the machine and becomes a platform reset.
+ * onestone waits for the SIPI in VMX root (hv/lapic_emul.h says why); the
+ * SIPI exit handler remains for CPUs that report one anyway. */
 #include "hv/exits.h"
+#include "hv/lapic_emul.h"
 #include "hv/log.h"
 #include "hv/panic.h"
 #include "hv/vmx_ops.h"
@@ -78,21 +81,8 @@ static void load_init_state(struct percpu *cpu)
     invvpid(INVVPID_SINGLE_CONTEXT, cpu->vpid, 0);
 }
 
-void handle_init(struct percpu *cpu, struct guest_regs *regs)
+static void start_at_vector(struct percpu *cpu, uint64_t vector)
 {
-    if (cpu->is_bsp)
-        platform_reset("INIT signal to the bootstrap processor (guest asked for a restart)");
-    load_init_state(cpu);
-    for (unsigned i = 0; i < 16; i++)
-        regs->gpr[i] = 0;
-    vmwrite_checked(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_WAIT_FOR_SIPI);
-    LOG_INF("INIT: cpu%u now waits for SIPI", cpu->index);
-}
-
-void handle_sipi(struct percpu *cpu, struct guest_regs *regs)
-{
-    (void)regs;
-    uint64_t vector = vmread(VMCS_EXIT_QUALIFICATION) & 0xFF;
     vmwrite_checked(VMCS_GUEST_CS_SEL, vector << 8);
     vmwrite_checked(VMCS_GUEST_CS_BASE, vector << 12);
     vmwrite_checked(VMCS_GUEST_RIP, 0);
@@ -101,5 +91,24 @@ void handle_sipi(struct percpu *cpu, struct guest_regs *regs)
     vmwrite_checked(VMCS_GUEST_INTERRUPTIBILITY, 0);
     vmwrite_checked(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
     LOG_INF("SIPI: cpu%u starts at 0x%lx", cpu->index, vector << 12);
+}
+
+void handle_sipi(struct percpu *cpu, struct guest_regs *regs)
+{
+    (void)regs;
+    start_at_vector(cpu, vmread(VMCS_EXIT_QUALIFICATION) & 0xFF);
+}
+
+void handle_init(struct percpu *cpu, struct guest_regs *regs)
+{
+    if (cpu->is_bsp)
+        platform_reset("INIT signal to the bootstrap processor (guest asked for a restart)");
+    load_init_state(cpu);
+    for (unsigned i = 0; i < 16; i++)
+        regs->gpr[i] = 0;
+    __atomic_store_n(&cpu->sipi_state, 1, __ATOMIC_RELEASE);
+    LOG_INF("INIT: cpu%u now waits for SIPI", cpu->index);
+    uint8_t vector = lapic_wait_for_sipi(cpu);
+    start_at_vector(cpu, vector);
 }
 

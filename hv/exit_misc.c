@@ -48,9 +48,19 @@ void handle_triple_fault(struct percpu *cpu, struct guest_regs *regs)
     platform_reset("guest triple fault (a real CPU would reset too)");
 }
 
+/* NMI exiting is on so onestone can kick a CPU (INIT routing, see
+ * hv/lapic_emul.h). An NMI that is not a kick belongs to the guest and is
+ * injected back; no exception bitmap is set, so nothing else exits here. */
 void handle_exception_nmi(struct percpu *cpu, struct guest_regs *regs)
 {
-    /* onestone sets no exception bitmap and no NMI exiting; reaching this
-     * means the controls were changed by mistake */
-    exit_fatal(cpu, regs, "exception or NMI exit without a reason to intercept");
+    uint32_t info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
+    bool is_nmi = (info & INTR_INFO_VALID) &&
+                  ((info >> INTR_INFO_TYPE_SHIFT) & 7) == INTR_TYPE_NMI;
+    if (!is_nmi)
+        exit_fatal(cpu, regs, "exception exit without a reason to intercept");
+    if (__atomic_exchange_n(&cpu->init_pending, false, __ATOMIC_ACQ_REL)) {
+        handle_init(cpu, regs);
+        return;
+    }
+    cpu->nmi_pending = true;        /* injected by the dispatcher */
 }

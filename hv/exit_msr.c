@@ -4,6 +4,8 @@
  * off and cannot be written. */
 #include "hv/exits.h"
 #include "hv/msr_bitmap.h"
+#include "hv/lapic_emul.h"
+#include "arch/lapic.h"
 #include "arch/io.h"
 
 static bool in_bitmap_range(uint32_t msr)
@@ -40,6 +42,12 @@ void handle_rdmsr(struct percpu *cpu, struct guest_regs *regs)
 void handle_wrmsr(struct percpu *cpu, struct guest_regs *regs)
 {
     uint32_t msr = (uint32_t)regs->gpr[GPR_RCX];
+    if (msr == MSR_X2APIC_ICR) {
+        lapic_handle_x2apic_icr(cpu, ((uint64_t)(uint32_t)regs->gpr[GPR_RDX] << 32) |
+                                     (uint32_t)regs->gpr[GPR_RAX]);
+        exit_advance_rip();
+        return;
+    }
     if (!in_bitmap_range(msr) || msr_is_virtualized(msr)) {
         exit_inject_exception(cpu, VECTOR_GP, true, 0);
         return;

@@ -50,4 +50,6 @@ void msr_bitmap_build(uint8_t *bitmap)
     msr_bitmap_set(bitmap, MSR_IA32_FEATURE_CONTROL, true, true);
     for (uint32_t m = MSR_IA32_VMX_BASIC; m <= MSR_IA32_VMX_VMFUNC; m++)
         msr_bitmap_set(bitmap, m, true, true);
+    /* x2APIC ICR writes: start-up IPIs go through onestone (lapic_emul.h) */
+    msr_bitmap_set(bitmap, 0x830, false, true);
 }

@@ -45,6 +45,10 @@ struct percpu {
     uint64_t cr0_must_be_one, cr0_may_be_one;   /* for the actual CR0 */
     uint64_t cr4_must_be_one, cr4_may_be_one;
 
+    /* start-up IPI mailbox: 0 idle, 1 waiting after INIT, 2+vector delivered */
+    volatile uint32_t sipi_state;
+    volatile bool init_pending;     /* INIT routed by onestone, NMI kick sent */
+
     /* event to re-deliver: NMI taken while in VMX root */
     volatile bool nmi_pending;
     bool event_injected;            /* a handler already set entry intr info */

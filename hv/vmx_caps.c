@@ -82,9 +82,9 @@ const char *vmx_missing_feature(const struct vmx_cpu_facts *f)
 void vmx_choose_controls(const struct vmx_cpu_facts *f, bool rdtscp,
                          bool invpcid, bool xsaves, struct vmx_controls *out)
 {
-    /* NMIs stay with the guest (no NMI exiting): the guest owns the
-     * platform's NMI sources (watchdog, perf). */
-    out->pin = vmx_adjust_controls(f->pin, 0);
+    /* NMI exiting lets onestone kick a CPU (INIT routing); NMIs meant for
+     * the guest are injected back at once. */
+    out->pin = vmx_adjust_controls(f->pin, PIN_NMI_EXITING);
     out->proc = vmx_adjust_controls(f->proc, PROC_USE_MSR_BITMAPS | PROC_ACTIVATE_SECONDARY);
     uint32_t proc2 = PROC2_ENABLE_EPT | PROC2_ENABLE_VPID | PROC2_UNRESTRICTED_GUEST;
     if (rdtscp && vmx_control_allowed(f->proc2, PROC2_ENABLE_RDTSCP))

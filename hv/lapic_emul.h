@@ -1,0 +1,33 @@
+/* Runs in VMX root: guest writes to the local APIC, and start-up IPIs.
+ *
+ * Why: an OS starts its APs with INIT-SIPI-SIPI. INIT always causes a VM
+ * exit on the target; the usual design parks the target in the
+ * wait-for-SIPI activity state and lets the SIPI cause a second exit.
+ * Bochs 2.7 delivers a SIPI synchronously in the sending CPU's context,
+ * and a SIPI VM exit there corrupts the target (it never runs again), so
+ * onestone does not depend on SIPI exits: the xAPIC page is mapped
+ * read-only in the EPT and every guest write to it is emulated (the way
+ * Jailhouse handles xAPIC), the x2APIC ICR MSR write is intercepted, and a
+ * start-up IPI to a CPU onestone runs is handed to that CPU through a
+ * mailbox while it waits in VMX root after its INIT exit. Other IPIs,
+ * INIT included, go to the hardware unchanged. */
+#ifndef HV_LAPIC_EMUL_H
+#define HV_LAPIC_EMUL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hv/percpu.h"
+
+void lapic_emul_init(uint64_t apic_base_pa);
+uint64_t lapic_emul_page(void);
+
+/* EPT write fault on the xAPIC page: decode, emulate, advance RIP. */
+void lapic_handle_mmio_write(struct percpu *cpu, struct guest_regs *regs, uint64_t gpa);
+/* WRMSR to the x2APIC ICR. */
+void lapic_handle_x2apic_icr(struct percpu *cpu, uint64_t value);
+
+/* AP side: after INIT, wait in VMX root for a start-up IPI; returns the
+ * vector. */
+uint8_t lapic_wait_for_sipi(struct percpu *cpu);
+
+#endif

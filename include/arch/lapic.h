@@ -1,0 +1,29 @@
+/* Shared header (VMX root, unit tests): local APIC registers and ICR
+ * fields (SDM 3A chapter 10). */
+#ifndef ARCH_LAPIC_H
+#define ARCH_LAPIC_H
+
+#define APIC_BASE_ADDR_MASK      0xFFFFFF000ull   /* IA32_APIC_BASE[35:12] */
+#define APIC_BASE_BSP            (1ull << 8)
+#define APIC_BASE_X2APIC_ENABLE  (1ull << 10)
+
+#define LAPIC_REG_ICR_LOW        0x300
+#define LAPIC_REG_ICR_HIGH       0x310
+#define MSR_X2APIC_ICR           0x830u
+
+#define ICR_VECTOR(v)            ((v) & 0xFFu)
+#define ICR_DELIVERY_MODE(v)     (((v) >> 8) & 7u)
+#define ICR_DM_FIXED             0u
+#define ICR_DM_NMI               4u
+#define ICR_DM_INIT              5u
+#define ICR_DM_STARTUP           6u
+#define ICR_DEST_LOGICAL         (1u << 11)
+#define ICR_LEVEL_ASSERT         (1u << 14)
+#define ICR_SHORTHAND(v)         (((v) >> 18) & 3u)
+#define ICR_SH_NONE              0u
+#define ICR_SH_SELF              1u
+#define ICR_SH_ALL_INCL_SELF     2u
+#define ICR_SH_ALL_EXCL_SELF     3u
+#define ICR_XAPIC_DEST(high)     ((high) >> 24)
+
+#endif

@@ -1,0 +1,265 @@
+/* boot/config.c: the onestone.conf parser shared by onestone.efi and
+ * tools/onestone-conf. A bad file must be refused whole, with a line number
+ * and a message a person can act on, because onestone reports it on the
+ * console before it boots anything. */
+#include <stdlib.h>
+#include "onestone/config.h"
+#include "unit.h"
+
+static struct onestone_config defaults;
+
+static int parse(const char *text, struct onestone_config *out, struct config_error *err)
+{
+    /* garbage first: config_parse must set every field itself */
+    memset(out, 0xA5, sizeof *out);
+    memset(err, 0xA5, sizeof *err);
+    return config_parse(text, strlen(text), out, err);
+}
+
+/* Parses `text` (length `len`, so NUL bytes can be tested), expecting an
+ * error on `line` whose message contains both `what` and `detail`. */
+static void expect_error_n(const char *text, size_t len, unsigned line,
+                           const char *what, const char *detail, int src_line)
+{
+    struct onestone_config out;
+    struct config_error err;
+    memset(&out, 0xA5, sizeof out);
+    memset(&err, 0xA5, sizeof err);
+    int rc = config_parse(text, len, &out, &err);
+    if (!CHECK_EQ_U64(rc, (uint64_t)-1) || !CHECK_EQ_U64(err.line, line))
+        printf("  (case at %s:%d, message \"%.*s\")\n", __FILE__, src_line,
+               (int)sizeof err.message, err.message);
+    /* the message must be a terminated string within its buffer */
+    CHECK(memchr(err.message, 0, sizeof err.message) != NULL);
+    if (!CHECK_CONTAINS(err.message, what) || (detail && !CHECK_CONTAINS(err.message, detail)))
+        printf("  (case at %s:%d)\n", __FILE__, src_line);
+    /* a bad file never half-applies */
+    if (!CHECK(memcmp(&out, &defaults, sizeof out) == 0))
+        printf("  (case at %s:%d: output not at defaults)\n", __FILE__, src_line);
+}
+
+#define EXPECT_ERROR(text, line, what, detail) \
+    expect_error_n((text), strlen(text), (line), (what), (detail), __LINE__)
+
+static void test_defaults(void)
+{
+    struct onestone_config c;
+    memset(&c, 0xA5, sizeof c);
+    config_defaults(&c);
+    CHECK_EQ_U64(c.console_port, 0x3F8);
+    CHECK_EQ_U64(c.console_baud, 115200);
+    CHECK_EQ_U64(c.boot_volume_kind, BOOT_VOLUME_SELF);
+    CHECK_STREQ(c.boot_volume_label, "");
+    CHECK_STREQ(c.boot_path, "\\EFI\\Microsoft\\Boot\\bootmgfw.efi");
+    CHECK_STREQ(c.boot_args, "");
+    CHECK(!c.hide_hypervisor);
+    CHECK_EQ_U64(c.log_level, LOG_INFO);
+
+    /* an empty file, or one with only comments, is the defaults */
+    struct config_error err;
+    CHECK_EQ_U64(parse("", &c, &err), 0);
+    CHECK(memcmp(&c, &defaults, sizeof c) == 0);
+    CHECK_EQ_U64(parse("# nothing\n\n   \t\n  # indented comment\n", &c, &err), 0);
+    CHECK(memcmp(&c, &defaults, sizeof c) == 0);
+    CHECK_EQ_U64(err.line, 0);
+
+    CHECK_STREQ(config_log_level_name(LOG_ERROR), "error");
+    CHECK_STREQ(config_log_level_name(LOG_DEBUG), "debug");
+}
+
+static void test_full_file(void)
+{
+    static const char text[] =
+        "# onestone.conf: every key\n"
+        "\n"
+        "console = com2\n"
+        "baud=57600\n"
+        "\tboot_volume = label:WIN DISK  \n"
+        "boot_path = \\EFI\\test\\testguest.efi\n"
+        "boot_args = -x #not-a-comment --y=1 # still args\n"
+        "hide_hypervisor = yes\n"
+        "log_level = debug";         /* no newline at the end */
+    struct onestone_config c;
+    struct config_error err;
+    CHECK_EQ_U64(parse(text, &c, &err), 0);
+    CHECK_EQ_U64(err.line, 0);
+    CHECK_EQ_U64(c.console_port, 0x2F8);
+    CHECK_EQ_U64(c.console_baud, 57600);
+    CHECK_EQ_U64(c.boot_volume_kind, BOOT_VOLUME_LABEL);
+    CHECK_STREQ(c.boot_volume_label, "WIN DISK");
+    CHECK_STREQ(c.boot_path, "\\EFI\\test\\testguest.efi");
+    /* '#' may be a real argument: boot_args keeps the rest of the line */
+    CHECK_STREQ(c.boot_args, "-x #not-a-comment --y=1 # still args");
+    CHECK(c.hide_hypervisor);
+    CHECK_EQ_U64(c.log_level, LOG_DEBUG);
+}
+
+static void test_values(void)
+{
+    struct onestone_config c;
+    struct config_error err;
+
+    CHECK_EQ_U64(parse("console = none\n", &c, &err), 0);
+    CHECK_EQ_U64(c.console_port, 0);
+    CHECK_EQ_U64(parse("console = com1\n", &c, &err), 0);
+    CHECK_EQ_U64(c.console_port, 0x3F8);
+    CHECK_EQ_U64(parse("boot_volume = self\n", &c, &err), 0);
+    CHECK_EQ_U64(c.boot_volume_kind, BOOT_VOLUME_SELF);
+
+    static const struct { const char *v; bool hide; } hv[] = {
+        { "yes", true }, { "true", true }, { "1", true },
+        { "no", false }, { "false", false }, { "0", false },
+    };
+    for (size_t i = 0; i < sizeof hv / sizeof hv[0]; i++) {
+        char text[64];
+        snprintf(text, sizeof text, "hide_hypervisor = %s\n", hv[i].v);
+        c.hide_hypervisor = !hv[i].hide;
+        if (!CHECK_EQ_U64(parse(text, &c, &err), 0))
+            printf("  (hide_hypervisor = %s: %s)\n", hv[i].v, err.message);
+        CHECK_EQ_U64(c.hide_hypervisor, hv[i].hide);
+    }
+
+    static const char *const levels[] = { "error", "warn", "info", "debug" };
+    for (int l = 0; l < 4; l++) {
+        char text[64];
+        snprintf(text, sizeof text, "log_level = %s\n", levels[l]);
+        CHECK_EQ_U64(parse(text, &c, &err), 0);
+        CHECK_EQ_U64(c.log_level, l);
+    }
+
+    /* every divisor of 115200 from 1200 up, decimal or hex */
+    static const uint32_t bauds[] = { 1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200 };
+    for (size_t i = 0; i < sizeof bauds / sizeof bauds[0]; i++) {
+        char text[64];
+        snprintf(text, sizeof text, "baud = %u\n", bauds[i]);
+        CHECK_EQ_U64(parse(text, &c, &err), 0);
+        CHECK_EQ_U64(c.console_baud, bauds[i]);
+    }
+    CHECK_EQ_U64(parse("baud = 0x1C200\n", &c, &err), 0);
+    CHECK_EQ_U64(c.console_baud, 115200);
+
+    /* '=' inside boot_args belongs to the value; the first '=' splits */
+    CHECK_EQ_U64(parse("boot_args = a=b c==d\n", &c, &err), 0);
+    CHECK_STREQ(c.boot_args, "a=b c==d");
+}
+
+static void test_layout(void)
+{
+    struct onestone_config c;
+    struct config_error err;
+
+    /* CRLF files (written on Windows) and trailing comments */
+    static const char crlf[] =
+        "# comment\r\n"
+        "\r\n"
+        "console = com2   # the second port\r\n"
+        "baud = 9600#no space before the comment\r\n"
+        "log_level = warn\t# quieter\r\n"
+        "boot_path = \\EFI\\x.efi\r\n"
+        "boot_args = a b\r\n";
+    CHECK_EQ_U64(parse(crlf, &c, &err), 0);
+    CHECK_EQ_U64(c.console_port, 0x2F8);
+    CHECK_EQ_U64(c.console_baud, 9600);
+    CHECK_EQ_U64(c.log_level, LOG_WARN);
+    CHECK_STREQ(c.boot_path, "\\EFI\\x.efi");
+    CHECK_STREQ(c.boot_args, "a b");    /* no '\r' left at the end */
+
+    /* line numbers count blank and comment lines (and CRLF lines once) */
+    EXPECT_ERROR("# one\r\n\r\n  # three\r\nconsole = com9\r\n", 4, "console", "com9");
+}
+
+static void test_errors(void)
+{
+    EXPECT_ERROR("colour = red\n", 1, "unknown key", "colour");
+    EXPECT_ERROR("baud = 9600\nconsole = com1\nbaud = 19200\n", 3, "baud", "twice");
+    EXPECT_ERROR("console com1\n", 1, "key = value", "console com1");
+    EXPECT_ERROR("console =\n", 1, "console", "no value");
+    EXPECT_ERROR("log_level = # all comment\n", 1, "log_level", "no value");
+    EXPECT_ERROR(" = com1\n", 1, "unknown key", NULL);
+
+    EXPECT_ERROR("baud = 12345\n", 1, "baud", "12345");
+    EXPECT_ERROR("baud = 0\n", 1, "baud", "'0'");
+    EXPECT_ERROR("baud = 999999999999\n", 1, "baud", "999999999999");
+    EXPECT_ERROR("baud = 600\n", 1, "baud", "600");      /* divides, too slow */
+    EXPECT_ERROR("baud = 230400\n", 1, "baud", "230400");
+    EXPECT_ERROR("baud = 9600x\n", 1, "baud", "9600x");
+    EXPECT_ERROR("baud = -9600\n", 1, "baud", "-9600");
+    EXPECT_ERROR("baud = 0x\n", 1, "baud", "0x");
+
+    EXPECT_ERROR("console = com3\n", 1, "console", "com3");
+    EXPECT_ERROR("console = COM1\n", 1, "console", "COM1");
+
+    EXPECT_ERROR("boot_path = EFI\\x.efi\n", 1, "boot_path", "EFI\\x.efi");
+    EXPECT_ERROR("boot_path = /EFI/x.efi\n", 1, "boot_path", "'\\'");
+
+    EXPECT_ERROR("hide_hypervisor = maybe\n", 1, "hide_hypervisor", "maybe");
+    EXPECT_ERROR("hide_hypervisor = YES\n", 1, "hide_hypervisor", "YES");
+    EXPECT_ERROR("log_level = verbose\n", 1, "log_level", "verbose");
+    EXPECT_ERROR("boot_volume = usb\n", 1, "boot_volume", "usb");
+    EXPECT_ERROR("boot_volume = label:\n", 1, "boot_volume", "label:");
+
+    /* control characters inside a value; the message shows them as '?' */
+    EXPECT_ERROR("console = com\001\n", 1, "console", "'com?'");
+    EXPECT_ERROR("boot_args = a\tb\n", 1, "boot_args", "control");
+    EXPECT_ERROR("boot_path = \\EFI\\a\033b.efi\n", 1, "boot_path", "control");
+    EXPECT_ERROR("boot_volume = label:A\177B\n", 1, "boot_volume", "'A?B'");
+
+    /* NUL bytes: the length, not a terminator, ends the file */
+    static const char nul[] = "console = com1\nbaud = 96\00000\n";
+    expect_error_n(nul, sizeof nul - 1, 2, "NUL", NULL, __LINE__);
+    static const char nul_comment[] = "# a\n# b \0 c\n";
+    expect_error_n(nul_comment, sizeof nul_comment - 1, 2, "NUL", NULL, __LINE__);
+
+    /* earlier good lines are not applied when a later one fails */
+    EXPECT_ERROR("console = none\nbaud = 9600\nhide_hypervisor = yes\n"
+                 "boot_args = x\nlog_level = loud\n", 5, "log_level", "loud");
+}
+
+/* Length limits are the buffer sizes in config.h, minus the terminator. */
+static void test_lengths(void)
+{
+    struct onestone_config c;
+    struct config_error err;
+    char text[1024], value[1024];
+
+    /* boot_path: 255 characters fit, 256 do not */
+    memset(value, 'p', sizeof value);
+    value[0] = '\\';
+    snprintf(text, sizeof text, "boot_path = %.*s\n", CONFIG_PATH_MAX - 1, value);
+    CHECK_EQ_U64(parse(text, &c, &err), 0);
+    CHECK_EQ_U64(strlen(c.boot_path), CONFIG_PATH_MAX - 1);
+    snprintf(text, sizeof text, "boot_path = %.*s\n", CONFIG_PATH_MAX, value);
+    EXPECT_ERROR(text, 1, "boot_path", "too long");
+
+    /* boot_args: 511 fit, 512 do not */
+    memset(value, 'a', sizeof value);
+    snprintf(text, sizeof text, "boot_args = %.*s\n", CONFIG_ARGS_MAX - 1, value);
+    CHECK_EQ_U64(parse(text, &c, &err), 0);
+    CHECK_EQ_U64(strlen(c.boot_args), CONFIG_ARGS_MAX - 1);
+    snprintf(text, sizeof text, "boot_args = %.*s\n", CONFIG_ARGS_MAX, value);
+    EXPECT_ERROR(text, 1, "boot_args", "too long");
+
+    /* volume labels: 63 fit, 64 do not */
+    snprintf(text, sizeof text, "boot_volume = label:%.*s\n", CONFIG_VOLUME_MAX - 1, value);
+    CHECK_EQ_U64(parse(text, &c, &err), 0);
+    CHECK_EQ_U64(strlen(c.boot_volume_label), CONFIG_VOLUME_MAX - 1);
+    snprintf(text, sizeof text, "boot_volume = label:%.*s\n", CONFIG_VOLUME_MAX, value);
+    EXPECT_ERROR(text, 1, "boot_volume", "too long");
+
+    /* a long unknown key still yields a terminated, truncated message */
+    snprintf(text, sizeof text, "%.*s = 1\n", 400, value);
+    EXPECT_ERROR(text, 1, "unknown key", "aaaa");
+}
+
+int main(int argc, char **argv)
+{
+    (void)argc;
+    config_defaults(&defaults);
+    test_defaults();
+    test_full_file();
+    test_values();
+    test_layout();
+    test_errors();
+    test_lengths();
+    return unit_finish(argv[0]);
+}
