@@ -59,7 +59,7 @@ $(BUILD)/onestone-conf: tools/onestone-conf.c boot/config.c include/onestone/con
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -O2 -Iinclude -I. tools/onestone-conf.c boot/config.c -o $@
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(SHARED_SRCS) drivers/uart16550.c
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h tests/unit/host_stubs.c $(SHARED_SRCS)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -DHOST_TEST $< $(SHARED_SRCS) tests/unit/host_stubs.c -o $@
 

@@ -16,7 +16,7 @@ uint32_t vmx_adjust_controls(uint64_t cap_msr, uint32_t wanted)
     return (wanted | must_be_one) & may_be_one;
 }
 
-enum cap_source { SRC_PROC, SRC_PROC2, SRC_EXIT, SRC_ENTRY, SRC_MISC, SRC_EPT };
+enum cap_source { SRC_PIN, SRC_PROC, SRC_PROC2, SRC_EXIT, SRC_ENTRY, SRC_MISC, SRC_EPT };
 
 struct required_cap {
     enum cap_source src;
@@ -25,6 +25,7 @@ struct required_cap {
 };
 
 static const struct required_cap required[] = {
+    { SRC_PIN,   PIN_NMI_EXITING,              "NMI exiting (pin control 3)" },
     { SRC_PROC,  PROC_USE_MSR_BITMAPS,         "MSR bitmaps (primary control 28)" },
     { SRC_PROC,  PROC_ACTIVATE_SECONDARY,      "secondary controls (primary control 31)" },
     { SRC_PROC2, PROC2_ENABLE_EPT,             "EPT (secondary control 1)" },
@@ -59,6 +60,7 @@ const char *vmx_missing_feature(const struct vmx_cpu_facts *f)
         const struct required_cap *r = &required[i];
         bool ok;
         switch (r->src) {
+        case SRC_PIN:   ok = vmx_control_allowed(f->pin, (uint32_t)r->bit); break;
         case SRC_PROC:  ok = vmx_control_allowed(f->proc, (uint32_t)r->bit); break;
         case SRC_PROC2:
             ok = vmx_control_allowed(f->proc, PROC_ACTIVATE_SECONDARY) &&

@@ -1,8 +1,10 @@
 /* Runs as a guest (UEFI boot services, chain-loaded by onestone): checks,
  * from inside, what onestone promises an unmodified OS, and prints one
  * PASS:/FAIL: line per check on the serial console plus a summary, then
- * powers the machine off. Load options: "expect=visible" (default) or
- * "expect=hidden" (onestone.conf has hide_hypervisor = yes). */
+ * powers the machine off. Load options: "expect=visible" (default),
+ * "expect=hidden" (onestone.conf has hide_hypervisor = yes) or
+ * "expect=native" (onestone refused to start; the firmware booted this
+ * program itself, so there must be no hypervisor at all). */
 #include <efi.h>
 #include <efilib.h>
 #include "onestone/efi_mp_services.h"
@@ -11,7 +13,7 @@
 #include "arch/x86.h"
 
 static unsigned passed, failed;
-static BOOLEAN expect_hidden;
+static BOOLEAN expect_hidden, expect_native;
 
 static void result(BOOLEAN ok, const CHAR16 *what)
 {
@@ -150,6 +152,28 @@ static void bench_cpuid(void)
           (t1 - t0) / loops, (t2 - t1) / loops, loops);
 }
 
+static BOOLEAN has_option(const CHAR16 *opts, UINT32 bytes, const CHAR16 *want)
+{
+    UINTN n = StrLen((CHAR16 *)want), len = bytes / sizeof(CHAR16);
+    for (UINTN i = 0; i + n <= len; i++)
+        if (CompareMem(opts + i, want, n * sizeof(CHAR16)) == 0)
+            return TRUE;
+    return FALSE;
+}
+
+/* The firmware booted this program without onestone: it must see a bare
+ * CPU (no signature, no hypervisor bit) that still has VMX. */
+static EFI_STATUS native_checks(void)
+{
+    Print(L"testguest: started natively (onestone refused)\n");
+    result(!signature_present() && !hypervisor_bit(),
+           L"no hypervisor: the firmware booted this guest natively after onestone refused");
+    Print(L"testguest: %d passed, %d failed\n", passed, failed);
+    Print(L"TESTGUEST-END\n");
+    uefi_call_wrapper(RT->ResetSystem, 4, EfiResetShutdown, EFI_SUCCESS, 0, NULL);
+    return EFI_SUCCESS;
+}
+
 /* gnu-efi's crt0 calls efi_main with the SysV convention, not EFIAPI */
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
@@ -158,12 +182,11 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     if (!EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol,
                                      (void **)&li)) && li->LoadOptions) {
         const CHAR16 *opts = li->LoadOptions;
-        const CHAR16 *want = L"expect=hidden";
-        UINTN n = StrLen(want), len = li->LoadOptionsSize / sizeof(CHAR16);
-        for (UINTN i = 0; i + n <= len; i++)
-            if (CompareMem(opts + i, want, n * sizeof(CHAR16)) == 0)
-                expect_hidden = TRUE;
+        expect_hidden = has_option(opts, li->LoadOptionsSize, L"expect=hidden");
+        expect_native = has_option(opts, li->LoadOptionsSize, L"expect=native");
     }
+    if (expect_native)
+        return native_checks();
     Print(L"testguest: started, expecting the hypervisor to be %s\n",
           expect_hidden ? L"hidden" : L"visible");
 

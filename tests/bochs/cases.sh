@@ -1,0 +1,97 @@
+#!/bin/sh
+# Runs on the host: the Bochs (VT-x) cases of `make test`. Each case builds
+# an ESP image, boots OVMF + onestone.efi in Bochs 2.7 and judges what the
+# guest and onestone printed on COM1.
+# usage: cases.sh CASE WORKDIR   (CASE: visible hidden refuse-no-ept
+#                                 bad-config linux)
+set -u
+case_name=$1
+work=$2
+root=$(cd "$(dirname "$0")/../.." && pwd)
+. "$root/tests/lib/judge.sh"
+B=$root/build
+IVY=corei7_ivy_bridge_3770k
+mkdir -p "$work"
+judge_init "bochs-$case_name" "$work/results"
+log=$work/run/serial.txt
+
+esp() {  # IMAGE SIZE_MIB CONF_TEXT extra mkesp specs...
+    img=$1 size=$2 conf=$3
+    shift 3
+    printf '%s\n' "$conf" > "$work/onestone.conf"
+    printf 'fs0:\\EFI\\test\\testguest.efi expect=native\n' > "$work/startup.nsh"
+    "$root/tools/mkesp.sh" "$img" "$size" "$B/onestone.efi=\\EFI\\BOOT\\BOOTX64.EFI" \
+        "$work/onestone.conf=\\EFI\\onestone\\onestone.conf" \
+        "$B/testguest.efi=\\EFI\\test\\testguest.efi" "$work/startup.nsh=\\startup.nsh" "$@"
+}
+
+boot() {  # MODEL TIMEOUT END_REGEX
+    "$root/tests/lib/bochs-run.sh" "$work/run" "$1" 2 "$work/esp.img" "$3" "$2"
+    rc=$?
+    if [ $rc -eq 124 ]; then
+        fail "Bochs run finished" "timed out after $2 s; last lines: $(tail -3 "$log" | tr -d '\r' | tr '\n' '|')"
+    fi
+}
+
+END='TESTGUEST-END|platform reset|X64 Exception'
+case $case_name in
+visible)
+    esp "$work/esp.img" 16 'boot_path = \EFI\test\testguest.efi
+boot_args = expect=visible
+hide_hypervisor = no'
+    boot $IVY 600 "$END"
+    guest_results "$log"
+    expect "$log" "onestone launched every CPU" 'all 2 CPUs run as guests of onestone'
+    expect "$log" "firmware AP wake-up went through onestone's INIT/SIPI path" 'SIPI: cpu1 starts at 0x'
+    expect "$log" "onestone logged and contained reads of its memory" 'EPT violation on protected memory: .*contained'
+    expect "$log" "onestone printed its per-CPU exit counters" 'stats cpu1: reason 10 \(CPUID\)'
+    expect "$log" "guest finished with no failures" 'testguest: [1-9][0-9]* passed, 0 failed'
+    expect_not "$log" "no onestone errors" 'onestone: .*ERROR'
+    ;;
+hidden)
+    esp "$work/esp.img" 16 'boot_path = \EFI\test\testguest.efi
+boot_args = expect=hidden
+hide_hypervisor = yes'
+    boot $IVY 600 "$END"
+    guest_results "$log"
+    expect "$log" "onestone runs with hide_hypervisor" 'hide_hypervisor=yes'
+    expect "$log" "onestone launched every CPU" 'all 2 CPUs run as guests of onestone'
+    expect "$log" "guest finished with no failures" 'testguest: [1-9][0-9]* passed, 0 failed'
+    expect_not "$log" "no onestone errors" 'onestone: .*ERROR'
+    ;;
+refuse-no-ept)
+    esp "$work/esp.img" 16 'boot_path = \EFI\test\testguest.efi'
+    boot core2_penryn_t9600 600 "$END"
+    expect "$log" "onestone names the missing feature" 'refusing to start: this CPU lacks a feature onestone needs: EPT'
+    expect_not "$log" "nothing was launched" 'run as guests of onestone'
+    guest_results "$log"
+    expect "$log" "the firmware booted the guest natively" 'testguest: started natively'
+    ;;
+bad-config)
+    esp "$work/esp.img" 16 'boot_path = \EFI\test\testguest.efi
+hide_hypervisor = maybe'
+    boot $IVY 600 "$END"
+    expect "$log" "onestone names the file, line and problem" "onestone.conf:2: hide_hypervisor: 'maybe' is not yes or no"
+    expect "$log" "onestone refuses and changes nothing" 'refusing to start: onestone.conf is missing or invalid: nothing was changed'
+    expect_not "$log" "nothing was launched" 'run as guests of onestone'
+    guest_results "$log"
+    ;;
+linux)
+    "$root/tools/build-linux-guest.sh" "$B/linux" || { fail "Linux guest image built" "tools/build-linux-guest.sh failed"; exit 0; }
+    esp "$work/esp.img" 32 'boot_path = \vmlinuz
+boot_args = console=ttyS0,115200 initrd=\initrd.img panic=-1 loglevel=6' \
+        "$B/linux/vmlinuz=\\vmlinuz" "$B/linux/initrd.img=\\initrd.img"
+    boot $IVY 1500 'LINUX-END|platform reset|Kernel panic|X64 Exception'
+    expect "$log" "onestone launched every CPU" 'all 2 CPUs run as guests of onestone'
+    expect "$log" "Linux reached user space" 'LINUX-USERSPACE: init started'
+    expect "$log" "Linux brought both CPUs online" 'LINUX-CPUS: online=0-1 nproc=2'
+    expect_after "$log" "onestone handled Linux's INIT for cpu1" 'starting boot target' 'INIT: cpu1 now waits for SIPI'
+    expect_after "$log" "onestone handled Linux's SIPI for cpu1" 'starting boot target' 'SIPI: cpu1 starts at 0x'
+    expect "$log" "VMX is hidden from Linux" 'LINUX-CPUINFO: vmx hidden'
+    expect_not "$log" "no onestone errors" 'onestone: .*ERROR'
+    ;;
+*)
+    fail "known case" "no case named $case_name"
+    ;;
+esac
+exit 0

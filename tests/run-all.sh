@@ -1,0 +1,58 @@
+#!/bin/bash
+# Runs on the host: the whole suite behind `make test`. Host unit tests
+# first, then the emulator cases two at a time (the machine has 2 cores;
+# the long Linux boot starts first). Ends with one line
+# "N passed, N failed, N skipped" and a non-zero exit if anything failed.
+set -u
+root=$(cd "$(dirname "$0")/.." && pwd)
+cd "$root"
+out=build/test-results
+rm -rf "$out"
+mkdir -p "$out"
+jobs=${ONESTONE_TEST_JOBS:-2}
+
+# 1. host unit tests
+make -s unit > "$out/unit.log" 2>&1
+grep -E '^(PASS|FAIL): ' "$out/unit.log" > "$out/unit.results" || true
+if ! grep -q '^unit: ' "$out/unit.log"; then
+    echo "FAIL: unit: unit tests built and ran (see $out/unit.log)" >> "$out/unit.results"
+fi
+cat "$out/unit.results"
+
+# 2. emulator cases
+cases="bochs:linux bochs:visible bochs:hidden bochs:refuse-no-ept bochs:bad-config"
+run_case() {
+    emu=${1%%:*} name=${1#*:}
+    start=$(date +%s)
+    "tests/$emu/cases.sh" "$name" "$out/$emu-$name" > "$out/$emu-$name.log" 2>&1
+    echo "# $emu-$name: $(( $(date +%s) - start )) s" >> "$out/$emu-$name/results"
+    grep -E '^(PASS|FAIL|SKIP): ' "$out/$emu-$name/results"
+}
+running=0
+for c in $cases; do
+    run_case "$c" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then
+        wait -n 2>/dev/null || wait
+        running=$((running - 1))
+    fi
+done
+wait
+
+# 3. nested KVM (whole stack on real VT-x) only where the host has it
+if [ -e /dev/kvm ] && grep -qw vmx /proc/cpuinfo && \
+   [ "$(cat /sys/module/kvm_intel/parameters/nested 2>/dev/null)" = "Y" ]; then
+    echo "SKIP: kvm-nested: whole stack under QEMU/KVM (not yet part of the suite; see README)" > "$out/kvm.results"
+else
+    echo "SKIP: kvm-nested: this host has no Intel CPU with KVM nested VMX" > "$out/kvm.results"
+fi
+cat "$out/kvm.results"
+
+all=$(cat "$out/unit.results" "$out"/*/results "$out/kvm.results" 2>/dev/null)
+p=$(printf '%s\n' "$all" | grep -c '^PASS: ')
+f=$(printf '%s\n' "$all" | grep -c '^FAIL: ')
+s=$(printf '%s\n' "$all" | grep -c '^SKIP: ')
+echo
+printf '%s\n' "$all" | grep '^FAIL: ' || true
+echo "$p passed, $f failed, $s skipped"
+[ "$f" -eq 0 ]
