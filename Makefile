@@ -23,7 +23,7 @@ TESTGUEST_SRCS := guest/testguest/testguest.c
 TESTGUEST_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(TESTGUEST_SRCS))
 
 # pure logic shared by onestone.efi and the host (unit tests, tools)
-SHARED_SRCS := boot/config.c hv/pgtable.c hv/mtrr.c hv/memrange.c hv/ept_build.c \
+SHARED_SRCS := boot/config.c boot/acpi_tables.c hv/pgtable.c hv/mtrr.c hv/memrange.c hv/ept_build.c \
 	hv/vmx_caps.c hv/exit_decode.c hv/log.c hv/cpuid_policy.c hv/msr_bitmap.c hv/mmio_decode.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 

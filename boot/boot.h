@@ -44,6 +44,9 @@ UINT64 plan_map_top(unsigned phys_bits);
  * if it could not be started or it returned. */
 EFI_STATUS chainload(EFI_HANDLE image, const struct onestone_config *config);
 
+/* acpi_install.c: installs a minimal MADT when the firmware has no ACPI */
+EFI_STATUS acpi_ensure_madt(const struct hv_plan *plan);
+
 /* launch_thunk.S */
 UINT64 launch_thunk(hv_launch_fn fn, UINT64 cpu_index);
 

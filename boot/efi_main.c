@@ -95,6 +95,11 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         return refuse("hypervisor setup failed", NULL);
     }
 
+    st = acpi_ensure_madt(plan);
+    if (EFI_ERROR(st))
+        LOG_WARN_("ACPI: could not install a MADT (status 0x%lx); the OS may see one CPU",
+                  (unsigned long)st);
+
     /* read everything the guest side needs now: once this CPU is a guest,
      * the plan (inside onestone's memory) reads as all-ones */
     UINT32 cpu_count = plan->cpu_count;

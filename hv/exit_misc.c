@@ -51,6 +51,24 @@ void handle_triple_fault(struct percpu *cpu, struct guest_regs *regs)
 /* NMI exiting is on so onestone can kick a CPU (INIT routing, see
  * hv/lapic_emul.h). An NMI that is not a kick belongs to the guest and is
  * injected back; no exception bitmap is set, so nothing else exits here. */
+/* A VM exit caused by an NMI leaves NMIs blocked until the next IRET
+ * (SDM 3C 27.5.5 / KVM's vmx_do_nmi_irqoff); onestone's host never takes
+ * an interrupt, so it runs an IRET to itself to unblock them, or every
+ * later NMI kick to this CPU would be lost. */
+static void unblock_nmis(void)
+{
+    __asm__ volatile("mov %%rsp, %%rax\n\t"
+                     "pushq %0\n\t"
+                     "pushq %%rax\n\t"
+                     "pushfq\n\t"
+                     "pushq %1\n\t"
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "iretq\n"
+                     "1:"
+                     : : "i"(HOST_DS_SEL), "i"(HOST_CS_SEL) : "rax", "memory", "cc");
+}
+
 void handle_exception_nmi(struct percpu *cpu, struct guest_regs *regs)
 {
     uint32_t info = (uint32_t)vmread(VMCS_EXIT_INTR_INFO);
@@ -58,9 +76,9 @@ void handle_exception_nmi(struct percpu *cpu, struct guest_regs *regs)
                   ((info >> INTR_INFO_TYPE_SHIFT) & 7) == INTR_TYPE_NMI;
     if (!is_nmi)
         exit_fatal(cpu, regs, "exception exit without a reason to intercept");
-    if (__atomic_exchange_n(&cpu->init_pending, false, __ATOMIC_ACQ_REL)) {
-        handle_init(cpu, regs);
-        return;
-    }
-    cpu->nmi_pending = true;        /* injected by the dispatcher */
+    /* a kick is recognised by its mailbox flag; the dispatcher runs the
+     * INIT before resuming the guest */
+    if (!__atomic_load_n(&cpu->init_pending, __ATOMIC_ACQUIRE))
+        cpu->nmi_pending = true;    /* the guest's own NMI: injected back */
+    unblock_nmis();
 }

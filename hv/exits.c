@@ -158,6 +158,15 @@ void vmx_exit_handler(struct guest_regs *regs)
         fn = handle_unexpected;
     fn(cpu, regs);
 
+    /* an INIT routed to this CPU (NMI kick, hv/lapic_emul.h), whether the
+     * kick caused this exit or arrived while onestone ran */
+    if (__atomic_exchange_n(&cpu->init_pending, false, __ATOMIC_ACQ_REL)) {
+        cpu->event_injected = false;
+        vmwrite_checked(VMCS_ENTRY_INTR_INFO, 0);
+        handle_init(cpu, regs);
+        cpu->event_injected = true;     /* nothing to re-deliver into a reset CPU */
+    }
+
     redeliver_interrupted_event(cpu);
     deliver_pending_nmi(cpu);
 

@@ -59,7 +59,11 @@ void host_exception(struct exception_frame *f);
 void host_exception(struct exception_frame *f)
 {
     if (f->vector == VECTOR_NMI) {
-        this_cpu()->nmi_pending = true;
+        struct percpu *cpu = this_cpu();
+        /* an NMI kick (INIT routing) is handled by the dispatcher; any
+         * other NMI is the guest's and is injected on the next entry */
+        if (!__atomic_load_n(&cpu->init_pending, __ATOMIC_ACQUIRE))
+            cpu->nmi_pending = true;
         return;
     }
     uint64_t cr2;
