@@ -8,8 +8,20 @@
 #include "hv/log.h"
 #include "hv/vmx_caps.h"
 #include "arch/vmx.h"
+#include "onestone/hvabi.h"
 
 #define ONESTONE_VERSION "0.1"
+
+/* Runs in the guest at ExitBootServices (TPL_NOTIFY, firmware context):
+ * tells onestone the OS owns the machine now (hv/lapic_emul.h says why it
+ * cares). */
+static VOID EFIAPI on_exit_boot_services(EFI_EVENT event, VOID *context)
+{
+    (void)event;
+    (void)context;
+    uint64_t rax = ONESTONE_HC_BOOT_SERVICES_ENDED;
+    __asm__ volatile("vmcall" : "+a"(rax) : : "memory");
+}
 
 static EFI_STATUS refuse(const char *what, const char *detail)
 {
@@ -119,5 +131,14 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     /* From here on this code runs as a guest, in VMX non-root. */
     LOG_INF("all %u CPUs run as guests of onestone; firmware resumed in VMX non-root",
             cpu_count);
+    EFI_EVENT ebs_event;
+    /* TPL_CALLBACK, created after the firmware's own ExitBootServices
+     * handlers: they run first, so the firmware's last AP wake-up (EDK2's
+     * MpInitLib parks the APs there) is over when onestone is told */
+    st = uefi_call_wrapper(BS->CreateEvent, 5, EVT_SIGNAL_EXIT_BOOT_SERVICES, TPL_CALLBACK,
+                           on_exit_boot_services, NULL, &ebs_event);
+    if (EFI_ERROR(st))
+        LOG_WARN_("cannot watch ExitBootServices (status 0x%lx): APIC writes stay emulated",
+                  (unsigned long)st);
     return chainload(image, &config);
 }

@@ -21,6 +21,7 @@ __attribute__((used)) const char onestone_image_marker[] = "onestone-hv-image-ma
 
 struct hv_plan *hv_plan;
 struct percpu *hv_cpus;
+bool hv_log_every_exit;
 uint64_t hv_host_cr3;
 struct vmx_controls hv_controls;
 struct pgtable hv_ept;
@@ -87,6 +88,14 @@ static int prepare_cpus(struct hv_plan *plan)
         *(uint32_t *)vmxon = revision;
         *(uint32_t *)vmcs = revision;
         setup_gdt(cpu);
+        cpu->cpuid_policy = (struct cpuid_policy){
+            .hide_hypervisor = plan->config.hide_hypervisor,
+            .rdtscp_enabled = (hv_controls.proc2 & PROC2_ENABLE_RDTSCP) != 0,
+            .invpcid_enabled = (hv_controls.proc2 & PROC2_ENABLE_INVPCID) != 0,
+            .xsaves_enabled = (hv_controls.proc2 & PROC2_ENABLE_XSAVES) != 0,
+            .cpu_index = i,
+            .cpu_count = plan->cpu_count,
+        };
     }
     return 0;
 }
@@ -100,6 +109,7 @@ int hv_prepare(struct hv_plan *plan)
     log_set_prefix(cpu_prefix);
     log_set_mirror(NULL);           /* the boot side's mirror calls firmware */
     pool_init(plan->pool_base, plan->pool_end);
+    hv_log_every_exit = plan->config.log_level >= LOG_DEBUG;
 
     vmx_choose_controls(&plan->vmx, plan->cpuid_rdtscp, plan->cpuid_invpcid,
                         plan->cpuid_xsaves, &hv_controls);

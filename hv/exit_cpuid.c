@@ -29,18 +29,13 @@ void handle_cpuid(struct percpu *cpu, struct guest_regs *regs)
     uint32_t leaf = (uint32_t)regs->gpr[GPR_RAX];
     uint32_t subleaf = (uint32_t)regs->gpr[GPR_RCX];
     struct cpuid_regs r = cpuid(leaf, subleaf);
-    struct cpuid_policy p = {
-        .hide_hypervisor = hv_plan->config.hide_hypervisor,
-        .rdtscp_enabled = (hv_controls.proc2 & PROC2_ENABLE_RDTSCP) != 0,
-        .invpcid_enabled = (hv_controls.proc2 & PROC2_ENABLE_INVPCID) != 0,
-        .xsaves_enabled = (hv_controls.proc2 & PROC2_ENABLE_XSAVES) != 0,
-        .cpu_index = cpu->index,
-        .cpu_count = hv_plan->cpu_count,
-        .exits = cpu->exits_total,
-        .cycles = cpu->cycles_total,
-    };
-    cpuid_apply_policy(&p, leaf, subleaf, &r);
-    if (leaf == ONESTONE_CPUID_DUMP_STATS && !p.hide_hypervisor)
+    struct cpuid_policy *p = &cpu->cpuid_policy;
+    if (leaf == ONESTONE_CPUID_EXIT_COUNT) {
+        p->exits = cpu->exits_total;
+        p->cycles = cpu->cycles_total;
+    }
+    cpuid_apply_policy(p, leaf, subleaf, &r);
+    if (leaf == ONESTONE_CPUID_DUMP_STATS && !p->hide_hypervisor)
         r.eax = try_dump_stats();
     regs->gpr[GPR_RAX] = r.eax;
     regs->gpr[GPR_RBX] = r.ebx;

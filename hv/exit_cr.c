@@ -43,7 +43,7 @@ static void update_paging_mode(struct percpu *cpu, uint64_t cr0, uint64_t cr4, b
     flush_guest_tlb(cpu);
 }
 
-static bool write_cr0(struct percpu *cpu, uint64_t value)
+static bool guest_write_cr0(struct percpu *cpu, uint64_t value)
 {
     uint64_t old = vmread(VMCS_GUEST_CR0);
     if (value >> 32)
@@ -65,7 +65,7 @@ static bool write_cr0(struct percpu *cpu, uint64_t value)
     return true;
 }
 
-static bool write_cr4(struct percpu *cpu, uint64_t value)
+static bool guest_write_cr4(struct percpu *cpu, uint64_t value)
 {
     /* VMXE cannot be set on the CPU the guest sees (no VMX); other bits
      * VMX cannot allow would fault on such a CPU too. */
@@ -92,9 +92,9 @@ void handle_cr_access(struct percpu *cpu, struct guest_regs *regs)
     case CRQ_ACCESS_MOV_TO_CR: {
         uint64_t v = exit_gpr_read(regs, CRQ_GPR(q));
         if (cr == 0)
-            ok = write_cr0(cpu, v);
+            ok = guest_write_cr0(cpu, v);
         else if (cr == 4)
-            ok = write_cr4(cpu, v);
+            ok = guest_write_cr4(cpu, v);
         else
             exit_fatal(cpu, regs, "MOV to a control register onestone does not intercept");
         break;
@@ -104,11 +104,11 @@ void handle_cr_access(struct percpu *cpu, struct guest_regs *regs)
         uint64_t shadow = vmread(VMCS_CR0_READ_SHADOW);
         uint64_t src = CRQ_LMSW_SOURCE(q) & 0xF;
         uint64_t v = (shadow & ~0xEull) | (src & 0xF) | (shadow & CR0_PE);
-        ok = write_cr0(cpu, v);
+        ok = guest_write_cr0(cpu, v);
         break;
     }
     case CRQ_ACCESS_CLTS:
-        ok = write_cr0(cpu, vmread(VMCS_CR0_READ_SHADOW) & ~CR0_TS);
+        ok = guest_write_cr0(cpu, vmread(VMCS_CR0_READ_SHADOW) & ~CR0_TS);
         break;
     default:
         exit_fatal(cpu, regs, "MOV from a control register onestone does not intercept");

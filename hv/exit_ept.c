@@ -38,7 +38,10 @@ void handle_ept_violation(struct percpu *cpu, struct guest_regs *regs)
     int rc;
 
     if ((gpa & ~0xFFFull) == lapic_emul_page() && (q & EPTQ_WRITE)) {
-        lapic_handle_mmio_write(cpu, regs, gpa);
+        if (lapic_routing_active())
+            lapic_handle_mmio_write(cpu, regs, gpa);
+        else
+            invept(INVEPT_SINGLE_CONTEXT, hv_eptp);   /* stale read-only translation */
         return;
     }
     if (memrange_contains(&hv_plan->protected_ranges, gpa)) {

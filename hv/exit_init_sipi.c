@@ -106,6 +106,13 @@ void handle_init(struct percpu *cpu, struct guest_regs *regs)
     load_init_state(cpu);
     for (unsigned i = 0; i < 16; i++)
         regs->gpr[i] = 0;
+    if (!lapic_routing_active()) {
+        /* the OS owns the APIC now: the SIPI comes from the hardware */
+        vmwrite_checked(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_WAIT_FOR_SIPI);
+        LOG_WARN_("INIT: cpu%u waits for a hardware SIPI (local APIC no longer routed)",
+                  cpu->index);
+        return;
+    }
     __atomic_store_n(&cpu->sipi_state, 1, __ATOMIC_RELEASE);
     LOG_INF("INIT: cpu%u now waits for SIPI", cpu->index);
     uint8_t vector = lapic_wait_for_sipi(cpu);

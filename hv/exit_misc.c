@@ -5,6 +5,8 @@
 #include "hv/log.h"
 #include "hv/panic.h"
 #include "hv/vmx_ops.h"
+#include "hv/lapic_emul.h"
+#include "onestone/hvabi.h"
 #include "arch/io.h"
 
 void handle_xsetbv(struct percpu *cpu, struct guest_regs *regs)
@@ -23,6 +25,7 @@ void handle_xsetbv(struct percpu *cpu, struct guest_regs *regs)
     }
     __asm__ volatile("xsetbv" : : "c"(index), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
     exit_advance_rip();
+    lapic_note_os_code_on(cpu);
 }
 
 void handle_invd(struct percpu *cpu, struct guest_regs *regs)
@@ -38,6 +41,26 @@ void handle_vmx_instruction(struct percpu *cpu, struct guest_regs *regs)
 {
     (void)regs;
     exit_inject_exception(cpu, VECTOR_UD, false, 0);
+}
+
+/* VMCALL: onestone's hypercalls (include/onestone/hvabi.h) from CPL 0;
+ * anything else is #UD, as on a CPU without a hypervisor. */
+void handle_vmcall(struct percpu *cpu, struct guest_regs *regs)
+{
+    static volatile int boot_services_ended;
+    uint64_t fn = regs->gpr[GPR_RAX];
+    if (exit_guest_cpl() != 0 || (fn & 0xFFFFFFFF00000000ull) != ONESTONE_HC_MAGIC) {
+        exit_inject_exception(cpu, VECTOR_UD, false, 0);
+        return;
+    }
+    if (fn == ONESTONE_HC_BOOT_SERVICES_ENDED) {
+        if (!__atomic_exchange_n(&boot_services_ended, 1, __ATOMIC_ACQ_REL))
+            lapic_os_took_over();
+        regs->gpr[GPR_RAX] = 0;
+    } else {
+        regs->gpr[GPR_RAX] = (uint64_t)-1;
+    }
+    exit_advance_rip();
 }
 
 void handle_triple_fault(struct percpu *cpu, struct guest_regs *regs)

@@ -26,7 +26,7 @@ void exits_init(void)
     exit_table[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation;
     exit_table[EXIT_REASON_EPT_MISCONFIG] = handle_ept_misconfig;
     static const uint32_t vmx_instructions[] = {
-        EXIT_REASON_VMCALL, EXIT_REASON_VMCLEAR, EXIT_REASON_VMLAUNCH,
+        EXIT_REASON_VMCLEAR, EXIT_REASON_VMLAUNCH,
         EXIT_REASON_VMPTRLD, EXIT_REASON_VMPTRST, EXIT_REASON_VMREAD,
         EXIT_REASON_VMRESUME, EXIT_REASON_VMWRITE, EXIT_REASON_VMXOFF,
         EXIT_REASON_VMXON, EXIT_REASON_INVEPT, EXIT_REASON_INVVPID,
@@ -34,6 +34,7 @@ void exits_init(void)
     };
     for (unsigned i = 0; i < sizeof vmx_instructions / sizeof vmx_instructions[0]; i++)
         exit_table[vmx_instructions[i]] = handle_vmx_instruction;
+    exit_table[EXIT_REASON_VMCALL] = handle_vmcall;
 }
 
 void exit_advance_rip(void)
@@ -150,7 +151,7 @@ void vmx_exit_handler(struct guest_regs *regs)
 
     if (reason & EXIT_REASON_ENTRY_FAILURE)
         exit_fatal(cpu, regs, "VM entry failed");
-    if (log_current_level() >= LOG_DEBUG)
+    if (hv_log_every_exit)
         LOG_DBG("exit %u (%s) at rip 0x%lx qual 0x%lx", basic, exit_reason_name(basic),
                 vmread(VMCS_GUEST_RIP), vmread(VMCS_EXIT_QUALIFICATION));
     exit_handler_fn fn = basic < EXIT_REASON_MAX ? exit_table[basic] : 0;

@@ -30,6 +30,7 @@ void handle_cr_access(struct percpu *cpu, struct guest_regs *regs);
 void handle_xsetbv(struct percpu *cpu, struct guest_regs *regs);
 void handle_invd(struct percpu *cpu, struct guest_regs *regs);
 void handle_vmx_instruction(struct percpu *cpu, struct guest_regs *regs);
+void handle_vmcall(struct percpu *cpu, struct guest_regs *regs);
 void handle_init(struct percpu *cpu, struct guest_regs *regs);
 void handle_sipi(struct percpu *cpu, struct guest_regs *regs);
 void handle_triple_fault(struct percpu *cpu, struct guest_regs *regs);

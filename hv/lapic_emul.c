@@ -5,11 +5,47 @@
 #include "hv/log.h"
 #include "hv/mmio_decode.h"
 #include "hv/panic.h"
+#include "hv/entry.h"
+#include "hv/vmcs_setup.h"
+#include "arch/ept.h"
 #include "hv/vmx_ops.h"
 #include "arch/io.h"
 #include "arch/lapic.h"
 
 static uint64_t lapic_page;
+static volatile bool os_took_over, routing_released;
+static volatile uint64_t started_by_os;       /* bitmap of CPU indexes */
+
+static volatile int release_lock;
+
+void lapic_os_took_over(void)
+{
+    os_took_over = true;
+    LOG_INF("boot services ended: the OS owns the machine; APIC writes stay emulated "
+            "until the OS runs on every AP (%u)", hv_plan->cpu_count - 1);
+}
+
+bool lapic_routing_active(void)
+{
+    return !routing_released;
+}
+
+/* Gives the xAPIC page back to the guest. Other CPUs may still hold the
+ * read-only translation; their next write faults once and finds the page
+ * writable (see hv/exit_ept.c). */
+static void release_routing(void)
+{
+    if (__atomic_exchange_n(&release_lock, 1, __ATOMIC_ACQUIRE))
+        return;
+    if (!routing_released &&
+        pgtable_set_attrs(&hv_ept, lapic_page,
+                          EPT_READ | EPT_WRITE | (MTRR_TYPE_UC << EPT_MEMTYPE_SHIFT)) == 0) {
+        routing_released = true;
+        invept(INVEPT_SINGLE_CONTEXT, hv_eptp);
+        LOG_INF("the OS runs on all APs: local APIC page handed to the guest "
+                "(no more VM exits on APIC writes)");
+    }
+}
 
 void lapic_emul_init(uint64_t apic_base_pa)
 {
@@ -25,9 +61,23 @@ static void deliver_startup(struct percpu *target, uint8_t vector)
 {
     /* a SIPI reaches only a CPU waiting for one (SDM 3A 10.6.1) */
     uint32_t expected = 1;
-    if (__atomic_compare_exchange_n(&target->sipi_state, &expected, 2u + vector, false,
-                                    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
-        LOG_INF("SIPI: vector 0x%x for cpu%u", vector, target->index);
+    if (!__atomic_compare_exchange_n(&target->sipi_state, &expected, 2u + vector, false,
+                                     __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return;
+    LOG_INF("SIPI: vector 0x%x for cpu%u", vector, target->index);
+}
+
+void lapic_note_os_code_on(struct percpu *cpu)
+{
+    if (!os_took_over || cpu->is_bsp || routing_released)
+        return;
+    uint64_t all_aps = 0;
+    for (uint32_t i = 0; i < hv_plan->cpu_count; i++)
+        if (!hv_cpus[i].is_bsp)
+            all_aps |= 1ull << i;
+    uint64_t now = __atomic_or_fetch(&started_by_os, 1ull << cpu->index, __ATOMIC_ACQ_REL);
+    if ((now & all_aps) == all_aps)
+        release_routing();
 }
 
 static void send_nmi_kick(struct percpu *target, bool x2apic)

@@ -10,7 +10,13 @@
  * Jailhouse handles xAPIC), the x2APIC ICR MSR write is intercepted, and a
  * start-up IPI to a CPU onestone runs is handed to that CPU through a
  * mailbox while it waits in VMX root after its INIT exit. Other IPIs,
- * INIT included, go to the hardware unchanged. */
+ * INIT included, go to the hardware unchanged.
+ *
+ * Emulating every APIC write costs a VM exit per EOI. Once the OS runs on
+ * every AP after the firmware's boot services ended, onestone
+ * hands the xAPIC page back to the guest (read-write in the EPT) and the
+ * guest runs without APIC exits; an INIT sent after that reaches the CPU
+ * as a real INIT and is handled with the wait-for-SIPI activity state. */
 #ifndef HV_LAPIC_EMUL_H
 #define HV_LAPIC_EMUL_H
 
@@ -25,6 +31,17 @@ uint64_t lapic_emul_page(void);
 void lapic_handle_mmio_write(struct percpu *cpu, struct guest_regs *regs, uint64_t gpa);
 /* WRMSR to the x2APIC ICR. */
 void lapic_handle_x2apic_icr(struct percpu *cpu, uint64_t value);
+
+/* The guest's boot services ended (hypercall from onestone's boot code). */
+void lapic_os_took_over(void);
+/* An AP ran OS code: it set XCR0 (XSETBV) after the boot services ended.
+ * Firmware AP code does not, and EDK2 parks the APs once more inside
+ * ExitBootServices (possibly after onestone was told), so a start-up IPI
+ * alone does not prove the OS started the CPU. An OS that never uses
+ * XSETBV keeps its APIC writes emulated: slower, still correct. */
+void lapic_note_os_code_on(struct percpu *cpu);
+/* True while APIC writes are trapped and INIT/SIPI are routed. */
+bool lapic_routing_active(void);
 
 /* AP side: after INIT, wait in VMX root for a start-up IPI; returns the
  * vector. */

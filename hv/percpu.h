@@ -9,6 +9,7 @@
 #include "arch/vmx.h"
 #include "arch/x86.h"
 #include "onestone/plan.h"
+#include "hv/cpuid_policy.h"
 
 /* General registers in architectural order (RAX=0 ... R15=15). Slot 4
  * (RSP) is a placeholder: the guest RSP lives in the VMCS. */
@@ -41,6 +42,9 @@ struct percpu {
     struct host_gdt gdt __attribute__((aligned(16)));
     struct tss64 tss __attribute__((aligned(16)));
 
+    /* the guest's CPUID view, fixed at launch (counters filled on demand) */
+    struct cpuid_policy cpuid_policy;
+
     /* guest control-register bookkeeping */
     uint64_t cr0_must_be_one, cr0_may_be_one;   /* for the actual CR0 */
     uint64_t cr4_must_be_one, cr4_may_be_one;
@@ -70,5 +74,6 @@ static inline struct percpu *this_cpu(void)
 /* The hypervisor's global state (hv/entry.c). */
 extern struct hv_plan *hv_plan;
 extern struct percpu *hv_cpus;      /* array of plan->cpu_count */
+extern bool hv_log_every_exit;      /* log_level = debug */
 
 #endif

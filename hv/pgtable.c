@@ -85,6 +85,24 @@ int pgtable_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size,
     return PGTABLE_OK;
 }
 
+int pgtable_set_attrs(struct pgtable *pt, uint64_t va, uint64_t attrs)
+{
+    const struct pgtable_format *f = pt->fmt;
+    uint64_t *table = table_virt(pt, pt->root_pa);
+    for (unsigned l = PGTABLE_LEVELS; l >= 1; l--) {
+        uint64_t *e = &table[index_at(va, l)];
+        if (!f->is_present(*e))
+            return PGTABLE_EINVAL;
+        if (is_leaf(f, *e, l)) {
+            uint64_t size = pgtable_level_size(l);
+            *e = f->leaf_entry(*e & f->addr_mask & ~(size - 1), l, attrs);
+            return PGTABLE_OK;
+        }
+        table = table_virt(pt, *e & f->addr_mask);
+    }
+    return PGTABLE_EINVAL;
+}
+
 bool pgtable_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa,
                     unsigned *level, uint64_t *attrs)
 {

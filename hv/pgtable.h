@@ -54,6 +54,11 @@ int pgtable_init(struct pgtable *pt, const struct pgtable_format *fmt,
 int pgtable_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size,
                 uint64_t attrs, unsigned max_level);
 
+/* Rewrites the attributes of the leaf that maps `va` (keeping its
+ * address and size). Returns PGTABLE_EINVAL if `va` is not mapped. The
+ * caller invalidates TLBs. */
+int pgtable_set_attrs(struct pgtable *pt, uint64_t va, uint64_t attrs);
+
 /* Walks `va`; returns true with the leaf's pa, level and attrs if mapped. */
 bool pgtable_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa,
                     unsigned *level, uint64_t *attrs);

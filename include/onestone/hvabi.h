@@ -23,4 +23,12 @@
 #define ONESTONE_CPUID_DUMP_STATS  0x40000003u
 #define ONESTONE_CPUID_MAX         ONESTONE_CPUID_DUMP_STATS
 
+/* Hypercalls: VMCALL from CPL 0 with RAX = function; other callers get
+ * #UD, as on a CPU without a hypervisor. Returns RAX = 0 or a negative
+ * error. */
+#define ONESTONE_HC_MAGIC                 0x6f6e657300000000ull   /* "ones" << 32 */
+/* Sent once by onestone's own boot code when the firmware's boot services
+ * end (ExitBootServices): the OS now owns the machine. */
+#define ONESTONE_HC_BOOT_SERVICES_ENDED   (ONESTONE_HC_MAGIC | 1)
+
 #endif

@@ -85,8 +85,11 @@ boot_args = console=ttyS0,115200 initrd=\initrd.img panic=-1 loglevel=6' \
     expect "$log" "onestone launched every CPU" 'all 2 CPUs run as guests of onestone'
     expect "$log" "Linux reached user space" 'LINUX-USERSPACE: init started'
     expect "$log" "Linux brought both CPUs online" 'LINUX-CPUS: online=0-1 nproc=2'
-    expect_after "$log" "onestone handled Linux's INIT for cpu1" 'starting boot target' 'INIT: cpu1 now waits for SIPI'
-    expect_after "$log" "onestone handled Linux's SIPI for cpu1" 'starting boot target' 'SIPI: cpu1 starts at 0x'
+    expect "$log" "onestone saw the firmware's boot services end" 'boot services ended: the OS owns the machine'
+    expect_after "$log" "onestone handled Linux's INIT for cpu1" 'boot services ended' 'INIT: cpu1 now waits for SIPI'
+    expect_after "$log" "onestone handled Linux's SIPI for cpu1" 'boot services ended' 'SIPI: cpu1 starts at 0x'
+    expect_after "$log" "onestone handed the local APIC to Linux once its APs ran" 'SIPI: cpu1 starts at 0x' 'local APIC page handed to the guest'
+    expect_not "$log" "no INIT reached a CPU outside onestone's routing" 'waits for a hardware SIPI'
     expect "$log" "VMX is hidden from Linux" 'LINUX-CPUINFO: vmx hidden'
     expect_not "$log" "no onestone errors" 'onestone: .*ERROR'
     ;;
