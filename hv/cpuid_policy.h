@@ -20,4 +20,7 @@ struct cpuid_policy {
 void cpuid_apply_policy(const struct cpuid_policy *p, uint32_t leaf, uint32_t subleaf,
                         struct cpuid_regs *out);
 
+/* False for leaves the policy passes through unchanged (the fast path). */
+bool cpuid_policy_touches(uint32_t leaf);
+
 #endif

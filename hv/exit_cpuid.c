@@ -29,6 +29,15 @@ void handle_cpuid(struct percpu *cpu, struct guest_regs *regs)
     uint32_t leaf = (uint32_t)regs->gpr[GPR_RAX];
     uint32_t subleaf = (uint32_t)regs->gpr[GPR_RCX];
     struct cpuid_regs r = cpuid(leaf, subleaf);
+    /* most leaves reach the guest unchanged: skip the policy for them */
+    if (!cpuid_policy_touches(leaf)) {
+        regs->gpr[GPR_RAX] = r.eax;
+        regs->gpr[GPR_RBX] = r.ebx;
+        regs->gpr[GPR_RCX] = r.ecx;
+        regs->gpr[GPR_RDX] = r.edx;
+        exit_advance_rip();
+        return;
+    }
     struct cpuid_policy *p = &cpu->cpuid_policy;
     if (leaf == ONESTONE_CPUID_EXIT_COUNT) {
         p->exits = cpu->exits_total;

@@ -111,6 +111,9 @@ static bool route_startup_ipi(struct percpu *self, uint32_t low, uint32_t dest, 
     unsigned mode = ICR_DELIVERY_MODE(low);
     if (mode != ICR_DM_STARTUP && mode != ICR_DM_INIT)
         return false;
+    /* handed over (x2APIC ICR writes still exit): the hardware delivers */
+    if (routing_released)
+        return false;
     unsigned sh = ICR_SHORTHAND(low);
     if (sh == ICR_SH_NONE && (low & ICR_DEST_LOGICAL)) {
         LOG_WARN_("INIT/start-up IPI in logical destination mode: sent to the hardware");

@@ -85,46 +85,50 @@ int pgtable_map(struct pgtable *pt, uint64_t va, uint64_t pa, uint64_t size,
     return PGTABLE_OK;
 }
 
-int pgtable_set_attrs(struct pgtable *pt, uint64_t va, uint64_t attrs)
+/* The leaf entry that maps `va` and its level, or NULL if unmapped. */
+static uint64_t *find_leaf(const struct pgtable *pt, uint64_t va, unsigned *level)
 {
     const struct pgtable_format *f = pt->fmt;
     uint64_t *table = table_virt(pt, pt->root_pa);
     for (unsigned l = PGTABLE_LEVELS; l >= 1; l--) {
         uint64_t *e = &table[index_at(va, l)];
         if (!f->is_present(*e))
-            return PGTABLE_EINVAL;
+            return 0;
         if (is_leaf(f, *e, l)) {
-            uint64_t size = pgtable_level_size(l);
-            *e = f->leaf_entry(*e & f->addr_mask & ~(size - 1), l, attrs);
-            return PGTABLE_OK;
+            *level = l;
+            return e;
         }
         table = table_virt(pt, *e & f->addr_mask);
     }
-    return PGTABLE_EINVAL;
+    return 0;
+}
+
+int pgtable_set_attrs(struct pgtable *pt, uint64_t va, uint64_t attrs)
+{
+    unsigned l;
+    uint64_t *e = find_leaf(pt, va, &l);
+    if (!e)
+        return PGTABLE_EINVAL;
+    uint64_t size = pgtable_level_size(l);
+    *e = pt->fmt->leaf_entry(*e & pt->fmt->addr_mask & ~(size - 1), l, attrs);
+    return PGTABLE_OK;
 }
 
 bool pgtable_lookup(const struct pgtable *pt, uint64_t va, uint64_t *pa,
                     unsigned *level, uint64_t *attrs)
 {
-    const struct pgtable_format *f = pt->fmt;
-    uint64_t *table = table_virt(pt, pt->root_pa);
-    for (unsigned l = PGTABLE_LEVELS; l >= 1; l--) {
-        uint64_t e = table[index_at(va, l)];
-        if (!f->is_present(e))
-            return false;
-        if (is_leaf(f, e, l)) {
-            uint64_t s = pgtable_level_size(l);
-            if (pa)
-                *pa = (e & f->addr_mask & ~(s - 1)) | (va & (s - 1));
-            if (level)
-                *level = l;
-            if (attrs)
-                *attrs = f->entry_attrs(e, l);
-            return true;
-        }
-        table = table_virt(pt, e & f->addr_mask);
-    }
-    return false;
+    unsigned l;
+    const uint64_t *e = find_leaf(pt, va, &l);
+    if (!e)
+        return false;
+    uint64_t size = pgtable_level_size(l);
+    if (pa)
+        *pa = (*e & pt->fmt->addr_mask & ~(size - 1)) | (va & (size - 1));
+    if (level)
+        *level = l;
+    if (attrs)
+        *attrs = pt->fmt->entry_attrs(*e, l);
+    return true;
 }
 
 /* ---- EPT format: attrs = permission bits | memory type << 3 ---- */

@@ -3,7 +3,7 @@
 # an ESP image, boots OVMF + onestone.efi in Bochs 2.7 and judges what the
 # guest and onestone printed on COM1.
 # usage: cases.sh CASE WORKDIR   (CASE: visible hidden refuse-no-ept
-#                                 bad-config linux)
+#                                 bad-config missing-target linux)
 set -u
 case_name=$1
 work=$2
@@ -19,7 +19,7 @@ esp() {  # IMAGE SIZE_MIB CONF_TEXT extra mkesp specs...
     img=$1 size=$2 conf=$3
     shift 3
     printf '%s\n' "$conf" > "$work/onestone.conf"
-    printf 'fs0:\\EFI\\test\\testguest.efi expect=native\n' > "$work/startup.nsh"
+    printf 'fs0:\\EFI\\test\\testguest.efi %s\n' "${SHELL_EXPECT:-expect=native}" > "$work/startup.nsh"
     "$root/tools/mkesp.sh" "$img" "$size" "$B/onestone.efi=\\EFI\\BOOT\\BOOTX64.EFI" \
         "$work/onestone.conf=\\EFI\\onestone\\onestone.conf" \
         "$B/testguest.efi=\\EFI\\test\\testguest.efi" "$work/startup.nsh=\\startup.nsh" "$@"
@@ -75,6 +75,16 @@ hide_hypervisor = maybe'
     expect "$log" "onestone refuses and changes nothing" 'refusing to start: onestone.conf is missing or invalid: nothing was changed'
     expect_not "$log" "nothing was launched" 'run as guests of onestone'
     guest_results "$log"
+    ;;
+missing-target)
+    # onestone runs, the boot target is absent: the firmware's boot manager
+    # goes on (to its shell and startup.nsh), still under onestone
+    SHELL_EXPECT=expect=visible esp "$work/esp.img" 16 'boot_path = \EFI\nowhere\missing.efi'
+    boot $IVY 600 "$END"
+    expect "$log" "onestone launched every CPU" 'all 2 CPUs run as guests of onestone'
+    expect "$log" "onestone reports the missing target and falls back" 'boot target \\EFI\\nowhere\\missing.efi on onestone.s own volume: not found \(status 0x[0-9a-f]+\); returning to the firmware boot manager'
+    guest_results "$log"
+    expect "$log" "the fallback boot still runs under onestone" 'testguest: [1-9][0-9]* passed, 0 failed'
     ;;
 linux)
     "$root/tools/build-linux-guest.sh" "$B/linux" || { fail "Linux guest image built" "tools/build-linux-guest.sh failed"; exit 0; }

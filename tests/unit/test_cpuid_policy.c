@@ -138,5 +138,20 @@ int main(int argc, char **argv)
     test_leaf1();
     test_hv_leaves();
     test_instruction_bits();
+    /* the fast path skips the policy only where it changes nothing */
+    {
+        struct cpuid_policy any = { .hide_hypervisor = false, .cpu_index = 1, .cpu_count = 2 };
+        static const uint32_t leaves[] = { 0, 2, 4, 6, 0xB, 0x80000000, 0x80000008, 0x3FFFFFFF,
+                                           0x50000000 };
+        for (unsigned i = 0; i < sizeof leaves / sizeof leaves[0]; i++) {
+            struct cpuid_regs r = { 0x11111111, 0x22222222, 0x33333333, 0x44444444 };
+            CHECK(!cpuid_policy_touches(leaves[i]));
+            cpuid_apply_policy(&any, leaves[i], 0, &r);
+            CHECK_EQ_U64(r.eax, 0x11111111);
+            CHECK_EQ_U64(r.edx, 0x44444444);
+        }
+        CHECK(cpuid_policy_touches(1));
+        CHECK(cpuid_policy_touches(0x40000000));
+    }
     return unit_finish(argv[0]);
 }
