@@ -6,12 +6,6 @@
 #include "arch/x86.h"
 #include "onestone/hvabi.h"
 
-bool cpuid_policy_touches(uint32_t leaf)
-{
-    return leaf == 1 || leaf == 7 || leaf == 0xD || leaf == 0x80000001 ||
-           (leaf >= CPUID_HV_BASE && leaf <= CPUID_HV_LAST);
-}
-
 void cpuid_apply_policy(const struct cpuid_policy *p, uint32_t leaf, uint32_t subleaf,
                         struct cpuid_regs *r)
 {

@@ -20,7 +20,12 @@ struct cpuid_policy {
 void cpuid_apply_policy(const struct cpuid_policy *p, uint32_t leaf, uint32_t subleaf,
                         struct cpuid_regs *out);
 
-/* False for leaves the policy passes through unchanged (the fast path). */
-bool cpuid_policy_touches(uint32_t leaf);
+/* False for leaves the policy passes through unchanged (the fast path);
+ * inline because it runs on every CPUID exit. */
+static inline bool cpuid_policy_touches(uint32_t leaf)
+{
+    return leaf == 1 || leaf == 7 || leaf == 0xD || leaf == 0x80000001 ||
+           (leaf >= 0x40000000u && leaf <= 0x4FFFFFFFu);
+}
 
 #endif

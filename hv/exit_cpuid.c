@@ -40,8 +40,8 @@ void handle_cpuid(struct percpu *cpu, struct guest_regs *regs)
     }
     struct cpuid_policy *p = &cpu->cpuid_policy;
     if (leaf == ONESTONE_CPUID_EXIT_COUNT) {
-        p->exits = cpu->exits_total;
-        p->cycles = cpu->cycles_total;
+        p->exits = percpu_exits_total(cpu);
+        p->cycles = percpu_cycles_total(cpu);
     }
     cpuid_apply_policy(p, leaf, subleaf, &r);
     if (leaf == ONESTONE_CPUID_DUMP_STATS && !p->hide_hypervisor)

@@ -161,7 +161,7 @@ void vmx_exit_handler(struct guest_regs *regs)
 
     /* an INIT routed to this CPU (NMI kick, hv/lapic_emul.h), whether the
      * kick caused this exit or arrived while onestone ran */
-    if (__atomic_exchange_n(&cpu->init_pending, false, __ATOMIC_ACQ_REL)) {
+    if (cpu->init_pending && __atomic_exchange_n(&cpu->init_pending, false, __ATOMIC_ACQ_REL)) {
         cpu->event_injected = false;
         vmwrite_checked(VMCS_ENTRY_INTR_INFO, 0);
         handle_init(cpu, regs);
@@ -175,9 +175,10 @@ void vmx_exit_handler(struct guest_regs *regs)
     if (basic < EXIT_REASON_MAX) {
         cpu->exits[basic]++;
         cpu->cycles[basic] += spent;
+    } else {
+        cpu->exits_other++;
+        cpu->cycles_other += spent;
     }
-    cpu->exits_total++;
-    cpu->cycles_total += spent;
 }
 
 void vmx_resume_failed(struct guest_regs *regs);
@@ -193,8 +194,8 @@ void exits_dump_stats(void)
 {
     for (uint32_t i = 0; i < hv_plan->cpu_count; i++) {
         struct percpu *c = &hv_cpus[i];
-        LOG_INF("stats cpu%u: %lu exits, %lu TSC ticks handling them", i, c->exits_total,
-                c->cycles_total);
+        LOG_INF("stats cpu%u: %lu exits, %lu TSC ticks handling them", i,
+                percpu_exits_total(c), percpu_cycles_total(c));
         for (uint32_t r = 0; r < EXIT_REASON_MAX; r++)
             if (c->exits[r])
                 LOG_INF("stats cpu%u: reason %u (%s): %lu exits, %lu ticks, %lu ticks/exit", i, r,

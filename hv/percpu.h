@@ -60,9 +60,26 @@ struct percpu {
     /* statistics */
     uint64_t exits[EXIT_REASON_MAX];
     uint64_t cycles[EXIT_REASON_MAX];
-    uint64_t exits_total, cycles_total;
+    uint64_t exits_other, cycles_other;     /* reasons beyond the table */
     uint64_t protected_accesses;
 };
+
+/* Totals over all reasons, summed on demand (keeps the exit path short). */
+static inline uint64_t percpu_exits_total(const struct percpu *c)
+{
+    uint64_t n = c->exits_other;
+    for (unsigned r = 0; r < EXIT_REASON_MAX; r++)
+        n += c->exits[r];
+    return n;
+}
+
+static inline uint64_t percpu_cycles_total(const struct percpu *c)
+{
+    uint64_t n = c->cycles_other;
+    for (unsigned r = 0; r < EXIT_REASON_MAX; r++)
+        n += c->cycles[r];
+    return n;
+}
 
 static inline struct percpu *this_cpu(void)
 {
