@@ -17,23 +17,27 @@ EFI_CFLAGS := -std=gnu11 $(WARN) -O2 -fpic -ffreestanding -fno-stack-protector \
 EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -L$(EFI_LIB) -T linker.ld
 HOST_CFLAGS := -std=gnu11 $(WARN) -O1 -g -Iinclude -I. -fsanitize=address,undefined
 
-ONESTONE_SRCS := $(wildcard boot/*.c boot/*.S hv/*.c hv/*.S drivers/*.c)
+ONESTONE_SRCS := $(wildcard boot/*.c boot/*.S hv/*.c hv/*.S drivers/*.c vtd/*.c)
 ONESTONE_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(ONESTONE_SRCS))
 TESTGUEST_SRCS := guest/testguest/testguest.c
 TESTGUEST_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(TESTGUEST_SRCS))
+# the VT-d test program (QEMU): onestone's vtd/ code and what it builds on
+VTDTEST_SRCS := guest/vtdtest/vtdtest.c $(wildcard vtd/*.c) hv/pgtable.c hv/log.c \
+	hv/memrange.c drivers/uart16550.c boot/acpi_find.c
+VTDTEST_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(VTDTEST_SRCS))
 
 # pure logic shared by onestone.efi and the host (unit tests, tools)
-SHARED_SRCS := boot/config.c boot/acpi_tables.c hv/pgtable.c hv/mtrr.c hv/memrange.c hv/ept_build.c \
+SHARED_SRCS := boot/config.c boot/acpi_tables.c vtd/dmar.c hv/pgtable.c hv/mtrr.c hv/memrange.c hv/ept_build.c \
 	hv/vmx_caps.c hv/exit_decode.c hv/log.c hv/cpuid_policy.c hv/msr_bitmap.c hv/mmio_decode.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all deps test unit emu run bench clean
-all: $(BUILD)/onestone.efi $(BUILD)/testguest.efi $(BUILD)/onestone-conf
+all: $(BUILD)/onestone.efi $(BUILD)/testguest.efi $(BUILD)/vtdtest.efi $(BUILD)/onestone-conf
 
 deps:
 	@tools/install-deps.sh
 
-$(BUILD)/efi/%.c.o: %.c $(wildcard include/*/*.h hv/*.h boot/*.h drivers/*.h)
+$(BUILD)/efi/%.c.o: %.c $(wildcard include/*/*.h hv/*.h boot/*.h drivers/*.h vtd/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(EFI_CFLAGS) -c $< -o $@
@@ -49,6 +53,7 @@ $(BUILD)/%.so: linker.ld
 
 $(BUILD)/onestone.so: $(ONESTONE_OBJS)
 $(BUILD)/testguest.so: $(TESTGUEST_OBJS)
+$(BUILD)/vtdtest.so: $(VTDTEST_OBJS)
 
 $(BUILD)/%.efi: $(BUILD)/%.so
 	@echo "  OBJCOPY $@"

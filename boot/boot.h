@@ -44,6 +44,10 @@ UINT64 plan_map_top(unsigned phys_bits);
  * if it could not be started or it returned. */
 EFI_STATUS chainload(EFI_HANDLE image, const struct onestone_config *config);
 
+/* iommu_policy.c: NULL if the `iommu` setting lets onestone start, else
+ * the reason it must refuse (may point into `why`). */
+const char *iommu_policy_check(const struct onestone_config *c, char *why, size_t cap);
+
 /* acpi_install.c: installs a minimal MADT when the firmware has no ACPI */
 EFI_STATUS acpi_ensure_madt(const struct hv_plan *plan);
 

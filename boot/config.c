@@ -145,6 +145,7 @@ void config_defaults(struct onestone_config *c)
               (struct text_span){ DEFAULT_BOOT_PATH, sizeof DEFAULT_BOOT_PATH - 1 });
     c->hide_hypervisor = false;
     c->log_level = LOG_INFO;
+    c->iommu = IOMMU_REQUIRED;
 }
 
 const char *config_log_level_name(enum log_level level)
@@ -160,12 +161,12 @@ const char *config_log_level_name(enum log_level level)
 
 enum config_key {
     KEY_CONSOLE, KEY_BAUD, KEY_BOOT_VOLUME, KEY_BOOT_PATH, KEY_BOOT_ARGS,
-    KEY_HIDE_HYPERVISOR, KEY_LOG_LEVEL, KEY_COUNT
+    KEY_HIDE_HYPERVISOR, KEY_LOG_LEVEL, KEY_IOMMU, KEY_COUNT
 };
 
 static const char *const key_names[KEY_COUNT] = {
     "console", "baud", "boot_volume", "boot_path", "boot_args",
-    "hide_hypervisor", "log_level",
+    "hide_hypervisor", "log_level", "iommu",
 };
 
 static int apply(struct onestone_config *c, enum config_key key,
@@ -228,6 +229,14 @@ static int apply(struct onestone_config *c, enum config_key key,
                 return 0;
             }
         return fail(err, line, "log_level: ", v, " is not error, warn, info or debug");
+    case KEY_IOMMU:
+        if (span_is(v, "required"))
+            c->iommu = IOMMU_REQUIRED;
+        else if (span_is(v, "off"))
+            c->iommu = IOMMU_OFF;
+        else
+            return fail(err, line, "iommu: ", v, " is not required or off");
+        return 0;
     case KEY_COUNT:
         break;
     }
@@ -281,7 +290,7 @@ int config_parse(const char *text, size_t len, struct onestone_config *out,
         if (k == KEY_COUNT)
             return fail(err, line, "unknown key ", key,
                         " (known: console, baud, boot_volume, boot_path, boot_args,"
-                        " hide_hypervisor, log_level)");
+                        " hide_hypervisor, log_level, iommu)");
         if (seen[k])
             return fail(err, line, "key ", key, " given twice");
         seen[k] = true;

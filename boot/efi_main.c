@@ -52,6 +52,11 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
             config.boot_volume_kind == BOOT_VOLUME_SELF ? "" : config.boot_volume_label,
             config.hide_hypervisor ? "yes" : "no", config_log_level_name(config.log_level));
 
+    char why[200];
+    const char *iommu_refusal = iommu_policy_check(&config, why, sizeof why);
+    if (iommu_refusal)
+        return refuse(iommu_refusal, NULL);
+
     struct vmx_cpu_facts facts;
     cpu_facts_collect(&facts);
     const char *missing = vmx_missing_feature(&facts);

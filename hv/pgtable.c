@@ -17,6 +17,13 @@ static uint64_t *table_virt(const struct pgtable *pt, uint64_t pa)
 int pgtable_init(struct pgtable *pt, const struct pgtable_format *fmt,
                  const struct pgtable_allocator *alloc)
 {
+    return pgtable_init_levels(pt, fmt, alloc, PGTABLE_LEVELS);
+}
+
+int pgtable_init_levels(struct pgtable *pt, const struct pgtable_format *fmt,
+                        const struct pgtable_allocator *alloc, unsigned levels)
+{
+    pt->levels = levels == 3 ? 3 : PGTABLE_LEVELS;
     pt->fmt = fmt;
     pt->alloc = alloc;
     pt->tables_used = 0;
@@ -37,7 +44,9 @@ static int map_one(struct pgtable *pt, uint64_t va, uint64_t pa,
 {
     const struct pgtable_format *f = pt->fmt;
     uint64_t *table = table_virt(pt, pt->root_pa);
-    for (unsigned l = PGTABLE_LEVELS; l > level; l--) {
+    if (va >> (12 + 9 * pt->levels))
+        return PGTABLE_EINVAL;      /* beyond what this walk can address */
+    for (unsigned l = pt->levels; l > level; l--) {
         uint64_t *e = &table[index_at(va, l)];
         if (!f->is_present(*e)) {
             uint64_t next_pa;
@@ -90,7 +99,9 @@ static uint64_t *find_leaf(const struct pgtable *pt, uint64_t va, unsigned *leve
 {
     const struct pgtable_format *f = pt->fmt;
     uint64_t *table = table_virt(pt, pt->root_pa);
-    for (unsigned l = PGTABLE_LEVELS; l >= 1; l--) {
+    if (va >> (12 + 9 * pt->levels))
+        return 0;
+    for (unsigned l = pt->levels; l >= 1; l--) {
         uint64_t *e = &table[index_at(va, l)];
         if (!f->is_present(*e))
             return 0;
@@ -199,4 +210,41 @@ const struct pgtable_format host_format = {
 const struct pgtable_format host_format_2m = {
     host_table_entry, host_leaf_entry, host_is_present, host_entry_attrs,
     PTE_ADDR_MASK, PTE_LARGE_PAGE, 2,
+};
+
+/* ---- VT-d second-level format (VT-d spec 9.8): attrs = R(0) | W(1) ----
+ * Bit 7 is the page-size bit in level-2/3 entries; non-leaf entries carry
+ * R|W so the leaf decides. */
+
+static uint64_t vtd_table_entry(uint64_t pa)
+{
+    return (pa & EPT_ADDR_MASK) | 3;
+}
+
+static uint64_t vtd_leaf_entry(uint64_t pa, unsigned level, uint64_t attrs)
+{
+    uint64_t e = (pa & EPT_ADDR_MASK) | (attrs & 3);
+    if (level > 1)
+        e |= 1ull << 7;
+    return e;
+}
+
+static bool vtd_is_present(uint64_t e)
+{
+    return (e & 3) != 0;
+}
+
+static uint64_t vtd_entry_attrs(uint64_t e, unsigned level)
+{
+    (void)level;
+    return e & 3;
+}
+
+const struct pgtable_format vtd_format_4k = {
+    vtd_table_entry, vtd_leaf_entry, vtd_is_present, vtd_entry_attrs,
+    EPT_ADDR_MASK, 1ull << 7, 1,
+};
+const struct pgtable_format vtd_format_2m = {
+    vtd_table_entry, vtd_leaf_entry, vtd_is_present, vtd_entry_attrs,
+    EPT_ADDR_MASK, 1ull << 7, 2,
 };

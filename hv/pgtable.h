@@ -36,6 +36,7 @@ struct pgtable {
     const struct pgtable_allocator *alloc;
     uint64_t root_pa;
     uint64_t tables_used;           /* pages taken for tables, root included */
+    unsigned levels;                /* 4, or 3 for 39-bit VT-d tables */
 };
 
 enum pgtable_error {
@@ -47,6 +48,10 @@ enum pgtable_error {
 
 int pgtable_init(struct pgtable *pt, const struct pgtable_format *fmt,
                  const struct pgtable_allocator *alloc);
+/* The same with a 3-level walk (39-bit VT-d second-level tables, SAGAW
+ * bit 1): addresses must fit in 39 bits. */
+int pgtable_init_levels(struct pgtable *pt, const struct pgtable_format *fmt,
+                        const struct pgtable_allocator *alloc, unsigned levels);
 
 /* Maps [va, va+size) -> [pa, pa+size). `max_level` caps the page size for
  * this call (a caller splitting by memory type passes 1 for a range that is
@@ -72,5 +77,7 @@ extern const struct pgtable_format ept_format_2m;   /* EPT, up to 2 MiB pages */
 extern const struct pgtable_format ept_format_1g;   /* EPT, up to 1 GiB pages */
 extern const struct pgtable_format host_format;     /* x86-64 paging, 1 GiB pages */
 extern const struct pgtable_format host_format_2m;  /* x86-64 paging, 2 MiB pages */
+extern const struct pgtable_format vtd_format_4k;   /* VT-d second level, 4 KiB pages */
+extern const struct pgtable_format vtd_format_2m;   /* VT-d second level, up to 2 MiB */
 
 #endif

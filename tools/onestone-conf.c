@@ -38,6 +38,7 @@ static int check(const char *path)
     printf("boot_args = %s\n", c.boot_args);
     printf("hide_hypervisor = %s\n", c.hide_hypervisor ? "yes" : "no");
     printf("log_level = %s\n", config_log_level_name(c.log_level));
+    printf("iommu = %s\n", c.iommu == IOMMU_REQUIRED ? "required" : "off");
     return 0;
 }
 

@@ -11,7 +11,7 @@ mkdir -p "$work"
 tools/build-linux-guest.sh build/linux
 printf '%s\n' 'boot_path = \vmlinuz' \
     'boot_args = console=ttyS0,115200 initrd=\initrd.img panic=-1 loglevel=4 onestone.demo' \
-    'log_level = info' > "$work/onestone.conf"
+    'log_level = info' 'iommu = off' > "$work/onestone.conf"
 build/onestone-conf check "$work/onestone.conf" > /dev/null
 tools/mkesp.sh "$work/esp.img" 32 'build/onestone.efi=\EFI\BOOT\BOOTX64.EFI' \
     "$work/onestone.conf=\\EFI\\onestone\\onestone.conf" \

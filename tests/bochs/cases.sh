@@ -3,7 +3,7 @@
 # an ESP image, boots OVMF + onestone.efi in Bochs 2.7 and judges what the
 # guest and onestone printed on COM1.
 # usage: cases.sh CASE WORKDIR   (CASE: visible hidden refuse-no-ept
-#                                 bad-config missing-target linux)
+#                                 bad-config missing-target iommu-required linux)
 set -u
 case_name=$1
 work=$2
@@ -18,7 +18,8 @@ log=$work/run/serial.txt
 esp() {  # IMAGE SIZE_MIB CONF_TEXT extra mkesp specs...
     img=$1 size=$2 conf=$3
     shift 3
-    printf '%s\n' "$conf" > "$work/onestone.conf"
+    # Bochs has no IOMMU: every case but iommu-required says so
+    printf '%s\n%s\n' "$conf" "${IOMMU_LINE-iommu = off}" > "$work/onestone.conf"
     printf 'fs0:\\EFI\\test\\testguest.efi %s\n' "${SHELL_EXPECT:-expect=native}" > "$work/startup.nsh"
     "$root/tools/mkesp.sh" "$img" "$size" "$B/onestone.efi=\\EFI\\BOOT\\BOOTX64.EFI" \
         "$work/onestone.conf=\\EFI\\onestone\\onestone.conf" \
@@ -42,6 +43,7 @@ hide_hypervisor = no'
     boot $IVY 600 "$END"
     guest_results "$log"
     expect "$log" "onestone launched every CPU" 'all 2 CPUs run as guests of onestone'
+    expect "$log" "iommu = off is announced loudly" 'iommu = off: VT-d is not used'
     expect "$log" "firmware AP wake-up went through onestone's INIT/SIPI path" 'SIPI: cpu1 starts at 0x'
     expect "$log" "onestone logged and contained reads of its memory" 'EPT violation on protected memory: .*contained'
     expect "$log" "onestone printed its per-CPU exit counters" 'stats cpu1: reason 10 \(CPUID\)'
@@ -75,6 +77,15 @@ hide_hypervisor = maybe'
     expect "$log" "onestone refuses and changes nothing" 'refusing to start: onestone.conf is missing or invalid: nothing was changed'
     expect_not "$log" "nothing was launched" 'run as guests of onestone'
     guest_results "$log"
+    ;;
+iommu-required)
+    # the default policy: no usable VT-d, no start (Bochs has no IOMMU)
+    IOMMU_LINE= esp "$work/esp.img" 16 'boot_path = \EFI\test\testguest.efi'
+    boot $IVY 600 "$END"
+    expect "$log" "onestone refuses without a DMAR table and says why" 'refusing to start: iommu = required but the firmware has no DMAR table'
+    expect_not "$log" "nothing was launched" 'run as guests of onestone'
+    guest_results "$log"
+    expect "$log" "the firmware booted the guest natively" 'testguest: started natively'
     ;;
 missing-target)
     # onestone runs, the boot target is absent: the firmware's boot manager

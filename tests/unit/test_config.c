@@ -54,6 +54,7 @@ static void test_defaults(void)
     CHECK_STREQ(c.boot_args, "");
     CHECK(!c.hide_hypervisor);
     CHECK_EQ_U64(c.log_level, LOG_INFO);
+    CHECK_EQ_U64(c.iommu, IOMMU_REQUIRED);   /* safe by default */
 
     /* an empty file, or one with only comments, is the defaults */
     struct config_error err;
@@ -78,6 +79,7 @@ static void test_full_file(void)
         "boot_path = \\EFI\\test\\testguest.efi\n"
         "boot_args = -x #not-a-comment --y=1 # still args\n"
         "hide_hypervisor = yes\n"
+        "iommu = off\n"
         "log_level = debug";         /* no newline at the end */
     struct onestone_config c;
     struct config_error err;
@@ -92,6 +94,7 @@ static void test_full_file(void)
     CHECK_STREQ(c.boot_args, "-x #not-a-comment --y=1 # still args");
     CHECK(c.hide_hypervisor);
     CHECK_EQ_U64(c.log_level, LOG_DEBUG);
+    CHECK_EQ_U64(c.iommu, IOMMU_OFF);
 }
 
 static void test_values(void)
@@ -186,6 +189,8 @@ static void test_errors(void)
     EXPECT_ERROR("baud = -9600\n", 1, "baud", "-9600");
     EXPECT_ERROR("baud = 0x\n", 1, "baud", "0x");
 
+    EXPECT_ERROR("iommu = maybe\n", 1, "iommu", "maybe");
+    EXPECT_ERROR("iommu = on\n", 1, "iommu", "required or off");
     EXPECT_ERROR("console = com3\n", 1, "console", "com3");
     EXPECT_ERROR("console = COM1\n", 1, "console", "COM1");
 
