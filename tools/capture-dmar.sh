@@ -8,7 +8,7 @@
 # (the whole serial console, which also lists the PCI functions on bus 0).
 #
 # usage: tools/capture-dmar.sh [VARIANT...]
-#   variants: plain intremap aw48 caching bridge (default: all five)
+#   variants: plain intremap aw48 caching noir bridge (default: all six)
 # Needs gcc, ld, objcopy, gnu-efi, mtools, qemu-system-x86, ovmf.
 set -eu
 cd "$(dirname "$0")/.."
@@ -39,13 +39,14 @@ machine_and_iommu() {
     intremap) echo "-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on" ;;
     aw48)     echo "-machine q35 -device intel-iommu,aw-bits=48" ;;
     caching)  echo "-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on,caching-mode=on" ;;
+    noir)     echo "-machine q35 -device intel-iommu,intremap=off" ;;
     # a second edu behind a PCIe root port: does QEMU name the bridge?
     bridge)   echo "-machine q35 -device intel-iommu -device pcie-root-port,id=rp1,chassis=1 -device edu,bus=rp1" ;;
     *)        echo "unknown variant $1" >&2; return 1 ;;
     esac
 }
 
-[ $# -gt 0 ] || set -- plain intremap aw48 caching bridge
+[ $# -gt 0 ] || set -- plain intremap aw48 caching noir bridge
 status=0
 for v in "$@"; do
     args=$(machine_and_iommu "$v")

@@ -56,13 +56,10 @@ struct parse {
     uint16_t type;
 };
 
-static void verr(char *err, size_t cap, const char *prefix_fmt, unsigned a, const char *b,
-                 size_t c, const char *fmt, va_list ap)
+/* Appends fmt to the prefix already in err (which is always terminated). */
+static void append(char *err, size_t cap, size_t n, const char *fmt, va_list ap)
 {
-    if (!err || !cap)
-        return;
-    size_t n = prefix_fmt ? fmt_snprintf(err, cap, prefix_fmt, a, b, c) : 0;
-    if (n < cap)
+    if (err && n < cap)
         fmt_vsnprintf(err + n, cap - n, fmt, ap);
 }
 
@@ -70,9 +67,12 @@ static void verr(char *err, size_t cap, const char *prefix_fmt, unsigned a, cons
 static int __attribute__((format(printf, 3, 4)))
 fail(char *err, size_t cap, const char *fmt, ...)
 {
+    if (!err || !cap)
+        return -1;
+    size_t n = fmt_snprintf(err, cap, "DMAR: ");
     va_list ap;
     va_start(ap, fmt);
-    verr(err, cap, "DMAR: %.0u%s%.0zu", 0, "", 0, fmt, ap);
+    append(err, cap, n, fmt, ap);
     va_end(ap);
     return -1;
 }
@@ -81,10 +81,13 @@ fail(char *err, size_t cap, const char *fmt, ...)
 static int __attribute__((format(printf, 2, 3)))
 sfail(const struct parse *ps, const char *fmt, ...)
 {
+    if (!ps->err || !ps->err_cap)
+        return -1;
+    size_t n = fmt_snprintf(ps->err, ps->err_cap, "DMAR structure %u (%s) at offset 0x%zx: ",
+                            ps->index, dmar_type_name(ps->type), ps->offset);
     va_list ap;
     va_start(ap, fmt);
-    verr(ps->err, ps->err_cap, "DMAR structure %u (%s) at offset 0x%zx: ", ps->index,
-         dmar_type_name(ps->type), ps->offset, fmt, ap);
+    append(ps->err, ps->err_cap, n, fmt, ap);
     va_end(ap);
     return -1;
 }
