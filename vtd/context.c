@@ -3,6 +3,7 @@
  * every DMA it issues faults. */
 #include "vtd/vtd.h"
 #include "vtd/vtd_internal.h"
+#include "drivers/pci.h"
 
 int vtd_domain_init(struct vtd_unit *u, struct vtd_domain *d, uint16_t id)
 {
@@ -67,4 +68,15 @@ int vtd_block(struct vtd_unit *u, uint8_t bus, uint8_t devfn)
     ce->hi = 0;
     vtd_flush_range(u, ce, sizeof *ce);
     return vtd_invalidate_all(u);
+}
+
+int vtd_reassign(struct vtd_unit *u, uint8_t bus, uint8_t devfn, const struct vtd_domain *d)
+{
+    uint16_t bdf = (uint16_t)((bus << 8) | devfn);
+    bool was_master = pci_set_bus_master(bdf, false);
+    int rc = vtd_assign(u, bus, devfn, d);
+    /* mastering comes back only once the new domain is in force */
+    if (rc == 0 && was_master)
+        pci_set_bus_master(bdf, true);
+    return rc;
 }

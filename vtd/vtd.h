@@ -66,6 +66,10 @@ int vtd_domain_set(struct vtd_unit *u, struct vtd_domain *d, uint64_t iova, uint
 /* Puts bus:devfn in the domain (context entry present) or blocks it. */
 int vtd_assign(struct vtd_unit *u, uint8_t bus, uint8_t devfn, const struct vtd_domain *d);
 int vtd_block(struct vtd_unit *u, uint8_t bus, uint8_t devfn);
+/* Moves a device to another domain with its bus mastering off until the
+ * new context entry is in place and invalidated (segment 0, drivers/pci.c);
+ * on failure mastering stays off. */
+int vtd_reassign(struct vtd_unit *u, uint8_t bus, uint8_t devfn, const struct vtd_domain *d);
 
 /* Global context-cache and IOTLB invalidation: queued (with a wait
  * descriptor and a timeout) when enabled, register-based otherwise.

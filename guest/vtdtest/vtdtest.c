@@ -10,6 +10,7 @@
 #include "arch/acpi.h"
 #include "boot/acpi_find.h"
 #include "arch/io.h"
+#include "drivers/pci.h"
 #include "drivers/uart16550.h"
 #include "hv/log.h"
 #include "hv/memrange.h"
@@ -64,35 +65,33 @@ static uint8_t *dma_buffer(UINTN pages)
     return (uint8_t *)(UINTN)a;
 }
 
-/* ---- PCI configuration space through ports 0xCF8/0xCFC ---- */
-static uint32_t pci_read32(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off)
+/* ---- PCI configuration space (drivers/pci.c) ---- */
+static uint32_t cfg_read(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off)
 {
-    outl(0xCF8, 0x80000000u | (bus << 16) | (dev << 11) | (fn << 8) | (off & 0xFC));
-    return inl(0xCFC);
+    return pci_read32(PCI_BDF(bus, dev, fn), off);
 }
 
-static void pci_write32(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off, uint32_t v)
+static void cfg_write(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off, uint32_t v)
 {
-    outl(0xCF8, 0x80000000u | (bus << 16) | (dev << 11) | (fn << 8) | (off & 0xFC));
-    outl(0xCFC, v);
+    pci_write32(PCI_BDF(bus, dev, fn), off, v);
 }
 
 static int read_secondary_bus(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn)
 {
     (void)ctx;
-    uint32_t hdr = pci_read32(bus, dev, fn, 0x0C);
+    uint32_t hdr = cfg_read(bus, dev, fn, 0x0C);
     if (((hdr >> 16) & 0x7F) != 1)
         return -1;
-    return (pci_read32(bus, dev, fn, 0x18) >> 8) & 0xFF;
+    return (cfg_read(bus, dev, fn, 0x18) >> 8) & 0xFF;
 }
 
 static int read_subordinate_bus(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn)
 {
     (void)ctx;
-    uint32_t hdr = pci_read32(bus, dev, fn, 0x0C);
+    uint32_t hdr = cfg_read(bus, dev, fn, 0x0C);
     if (((hdr >> 16) & 0x7F) != 1)
         return -1;
-    return (pci_read32(bus, dev, fn, 0x18) >> 16) & 0xFF;
+    return (cfg_read(bus, dev, fn, 0x18) >> 16) & 0xFF;
 }
 
 /* ---- the edu device (QEMU hw/misc/edu.c) ---- */
@@ -114,14 +113,14 @@ struct edu {
 static bool find_edu(struct edu *e)
 {
     for (unsigned dev = 0; dev < 32; dev++) {
-        if (pci_read32(0, (uint8_t)dev, 0, 0) != EDU_VENDOR_DEVICE)
+        if (cfg_read(0, (uint8_t)dev, 0, 0) != EDU_VENDOR_DEVICE)
             continue;
         e->bus = 0;
         e->dev = (uint8_t)dev;
         e->fn = 0;
-        e->bar0 = (volatile uint8_t *)(UINTN)(pci_read32(0, (uint8_t)dev, 0, 0x10) & ~0xFu);
-        uint32_t cmd = pci_read32(0, (uint8_t)dev, 0, 0x04);
-        pci_write32(0, (uint8_t)dev, 0, 0x04, cmd | 0x6);   /* memory space, bus master */
+        e->bar0 = (volatile uint8_t *)(UINTN)(cfg_read(0, (uint8_t)dev, 0, 0x10) & ~0xFu);
+        uint32_t cmd = cfg_read(0, (uint8_t)dev, 0, 0x04);
+        cfg_write(0, (uint8_t)dev, 0, 0x04, cmd | 0x6);   /* memory space, bus master */
         return true;
     }
     return false;
@@ -163,16 +162,16 @@ static bool edu_copy(struct edu *e, uint64_t from_iova, uint64_t to_iova)
  * device send one interrupt. */
 static bool edu_send_msi(struct edu *e, uint64_t address, uint16_t data)
 {
-    uint8_t cap = (uint8_t)(pci_read32(e->bus, e->dev, e->fn, 0x34) & 0xFC);
+    uint8_t cap = (uint8_t)(cfg_read(e->bus, e->dev, e->fn, 0x34) & 0xFC);
     for (int guard = 0; cap && guard < 48; guard++) {
-        uint32_t hdr = pci_read32(e->bus, e->dev, e->fn, cap);
+        uint32_t hdr = cfg_read(e->bus, e->dev, e->fn, cap);
         if ((hdr & 0xFF) == 0x05) {
             bool is64 = (hdr >> 16) & 0x80;
-            pci_write32(e->bus, e->dev, e->fn, cap + 4, (uint32_t)address);
+            cfg_write(e->bus, e->dev, e->fn, cap + 4, (uint32_t)address);
             if (is64)
-                pci_write32(e->bus, e->dev, e->fn, cap + 8, (uint32_t)(address >> 32));
-            pci_write32(e->bus, e->dev, e->fn, cap + (is64 ? 12 : 8), data);
-            pci_write32(e->bus, e->dev, e->fn, cap, hdr | (1u << 16));   /* MSI enable */
+                cfg_write(e->bus, e->dev, e->fn, cap + 8, (uint32_t)(address >> 32));
+            cfg_write(e->bus, e->dev, e->fn, cap + (is64 ? 12 : 8), data);
+            cfg_write(e->bus, e->dev, e->fn, cap, hdr | (1u << 16));   /* MSI enable */
             *(volatile uint32_t *)(e->bar0 + 0x64) = ~0u;                /* ack old status */
             *(volatile uint32_t *)(e->bar0 + EDU_RAISE_IRQ) = 1;
             return true;
@@ -382,6 +381,26 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     LOG_INF("remap test: mapped=%d stale-until-invalidated=%d blocked-after=%d", first, stale, after);
     result(first && after, "an unmapped page is blocked once the IOTLB is invalidated");
     result(stale, "before invalidation the unit still used its cached translation (IOTLB)");
+
+    /* the device changes owner: the management partition's domain maps
+     * only the management partition's memory */
+    uint8_t devfn = (uint8_t)((edu.dev << 3) | edu.fn);
+    result(vtd_reassign(&unit, edu.bus, devfn, &mgmt) == 0 &&
+           (cfg_read(edu.bus, edu.dev, edu.fn, 0x04) & PCI_COMMAND_MASTER),
+           "the device moves to the management domain (bus mastering off during the switch)");
+    for (int i = 0; i < 256; i++)
+        mgmt_mem[i] = (uint8_t)(i * 3);
+    SetMem(mgmt_mem + 2048, 256, 0);
+    result(edu_copy(&edu, (uint64_t)(UINTN)mgmt_mem, (uint64_t)(UINTN)mgmt_mem + 2048) &&
+           CompareMem(mgmt_mem, mgmt_mem + 2048, 256) == 0,
+           "in the management domain, DMA within the management partition's memory works");
+    SetMem(prim_b, 256, 0x77);
+    edu_dma(&edu, EDU_BUFFER, (uint64_t)(UINTN)prim_b, 256, EDU_CMD_TO_RAM);
+    untouched = true;
+    for (int i = 0; i < 256; i++)
+        untouched &= prim_b[i] == 0x77;
+    result(untouched && fault_matches(&unit, edu_sid(&edu), (uint64_t)(UINTN)prim_b, false),
+           "in the management domain, DMA into the primary partition's memory is blocked");
 
     if (intremap_expected(image)) {
         if (vtd_ir_enable(&unit, err, sizeof err)) {

@@ -1,0 +1,19 @@
+/* Shared (boot services, VT-d test programs): PCI configuration space of
+ * segment 0 through the legacy ports 0xCF8/0xCFC, and bus mastering. */
+#ifndef DRIVERS_PCI_H
+#define DRIVERS_PCI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define PCI_BDF(bus, dev, fn) ((uint16_t)(((bus) << 8) | ((dev) << 3) | (fn)))
+#define PCI_COMMAND           0x04
+#define PCI_COMMAND_MEMORY    (1u << 1)
+#define PCI_COMMAND_MASTER    (1u << 2)
+
+uint32_t pci_read32(uint16_t bdf, uint8_t offset);
+void pci_write32(uint16_t bdf, uint8_t offset, uint32_t value);
+/* Sets or clears the bus-master enable bit; returns whether it was set. */
+bool pci_set_bus_master(uint16_t bdf, bool on);
+
+#endif
