@@ -6,6 +6,7 @@
 #include <efilib.h>
 #include "onestone/config.h"
 #include "onestone/plan.h"
+#include "vtd/dmar.h"
 
 #define ONESTONE_CONF_PATH L"\\EFI\\onestone\\onestone.conf"
 #define ONESTONE_CONF_MAX  (64 * 1024)
@@ -47,6 +48,14 @@ EFI_STATUS chainload(EFI_HANDLE image, const struct onestone_config *config);
 /* iommu_policy.c: NULL if the `iommu` setting lets onestone start, else
  * the reason it must refuse (may point into `why`). */
 const char *iommu_policy_check(const struct onestone_config *c, char *why, size_t cap);
+/* The DMAR table iommu_policy_check parsed (valid when it returned NULL
+ * with iommu = required). */
+const struct dmar_info *iommu_dmar(void);
+
+/* vtd_selftest.c: `selftest = vtd` (QEMU, no VMX): sets up the primary
+ * partition's DMA remapping as onestone will, checks it with the edu
+ * device, tears it down and reports. */
+void vtd_selftest(void);
 
 /* acpi_install.c: installs a minimal MADT when the firmware has no ACPI */
 EFI_STATUS acpi_ensure_madt(const struct hv_plan *plan);

@@ -161,12 +161,12 @@ const char *config_log_level_name(enum log_level level)
 
 enum config_key {
     KEY_CONSOLE, KEY_BAUD, KEY_BOOT_VOLUME, KEY_BOOT_PATH, KEY_BOOT_ARGS,
-    KEY_HIDE_HYPERVISOR, KEY_LOG_LEVEL, KEY_IOMMU, KEY_COUNT
+    KEY_HIDE_HYPERVISOR, KEY_LOG_LEVEL, KEY_IOMMU, KEY_SELFTEST, KEY_COUNT
 };
 
 static const char *const key_names[KEY_COUNT] = {
     "console", "baud", "boot_volume", "boot_path", "boot_args",
-    "hide_hypervisor", "log_level", "iommu",
+    "hide_hypervisor", "log_level", "iommu", "selftest",
 };
 
 static int apply(struct onestone_config *c, enum config_key key,
@@ -237,6 +237,14 @@ static int apply(struct onestone_config *c, enum config_key key,
         else
             return fail(err, line, "iommu: ", v, " is not required or off");
         return 0;
+    case KEY_SELFTEST:
+        if (span_is(v, "none"))
+            c->selftest = SELFTEST_NONE;
+        else if (span_is(v, "vtd"))
+            c->selftest = SELFTEST_VTD;
+        else
+            return fail(err, line, "selftest: ", v, " is not none or vtd");
+        return 0;
     case KEY_COUNT:
         break;
     }
@@ -290,7 +298,7 @@ int config_parse(const char *text, size_t len, struct onestone_config *out,
         if (k == KEY_COUNT)
             return fail(err, line, "unknown key ", key,
                         " (known: console, baud, boot_volume, boot_path, boot_args,"
-                        " hide_hypervisor, log_level, iommu)");
+                        " hide_hypervisor, log_level, iommu, selftest)");
         if (seen[k])
             return fail(err, line, "key ", key, " given twice");
         seen[k] = true;

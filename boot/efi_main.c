@@ -56,6 +56,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     const char *iommu_refusal = iommu_policy_check(&config, why, sizeof why);
     if (iommu_refusal)
         return refuse(iommu_refusal, NULL);
+    if (config.selftest == SELFTEST_VTD && config.iommu == IOMMU_REQUIRED) {
+        vtd_selftest();
+        return refuse("selftest = vtd runs the VT-d self-test only", NULL);
+    }
 
     struct vmx_cpu_facts facts;
     cpu_facts_collect(&facts);

@@ -4,8 +4,10 @@
 # guest/dmardump (with the Makefile's EFI flags, into build/dmardump/),
 # boots it under OVMF once per intel-iommu variant (q35, TCG, as in
 # ../shared/TESTING.md) and writes the table of each variant as
-# build/dmardump/VARIANT.hex (plain hex), VARIANT.bin and VARIANT.log
-# (the whole serial console, which also lists the PCI functions on bus 0).
+# build/dmardump/VARIANT.hex (plain hex), VARIANT.bin, VARIANT.inc (the
+# body of a C byte array, as pasted into tests/unit/dmar_fixtures.h) and
+# VARIANT.log (the whole serial console, which also lists every PCI
+# function, with each bridge's secondary bus).
 #
 # usage: tools/capture-dmar.sh [VARIANT...]
 #   variants: plain intremap aw48 caching noir bridge (default: all six)
@@ -56,7 +58,7 @@ for v in "$@"; do
  -drive if=pflash,format=raw,file=$out/vars-$v.fd -drive format=raw,file=$out/esp.img
  -display none -serial stdio -monitor none -net none
  -device isa-debug-exit,iobase=0xf4,iosize=0x04 -device edu"
-    echo "capture-dmar: $v: $(echo $cmd)" | tee "$out/$v.cmd"
+    echo "capture-dmar: $v: $(printf '%s' "$cmd" | tr '\n' ' ' | tr -s ' ')" | tee "$out/$v.cmd"
     # shellcheck disable=SC2086
     timeout 110 $cmd </dev/null >"$out/$v.log" 2>&1 || echo "capture-dmar: $v: qemu exit status $?"
     # The console carries \r and terminal escapes; keep the DMARHEX lines
@@ -84,7 +86,9 @@ for v in "$@"; do
             }' >"$out/$v.hex" || { status=1; continue; }
     # hex -> binary without xxd (not always installed)
     tr -d '\n' <"$out/$v.hex" | sed 's/../\\x&/g' | xargs -0 printf '%b' >"$out/$v.bin"
-    echo "capture-dmar: $v: $(($(wc -c <"$out/$v.hex") / 2)) bytes -> $out/$v.hex"
+    # the C array body for tests/unit/dmar_fixtures.h, 12 bytes a line
+    od -An -v -tx1 -w12 "$out/$v.bin" | sed 's/ \([0-9a-f][0-9a-f]\)/ 0x\1,/g; s/^ /    /; s/,$/,/' >"$out/$v.inc"
+    echo "capture-dmar: $v: $(($(wc -c <"$out/$v.hex") / 2)) bytes -> $out/$v.hex, $v.bin, $v.inc"
     grep -a 'DMARPCI' "$out/$v.log" | tr -d '\r' | sed 's/^.*DMARPCI/  pci/' || true
 done
 exit $status

@@ -47,7 +47,7 @@ static struct vtd_context_entry *context_entry(struct vtd_unit *u, uint8_t bus, 
     return &ctx[devfn];
 }
 
-int vtd_assign(struct vtd_unit *u, uint8_t bus, uint8_t devfn, const struct vtd_domain *d)
+int vtd_assign_deferred(struct vtd_unit *u, uint8_t bus, uint8_t devfn, const struct vtd_domain *d)
 {
     struct vtd_context_entry *ce = context_entry(u, bus, devfn, true);
     if (!ce)
@@ -56,6 +56,13 @@ int vtd_assign(struct vtd_unit *u, uint8_t bus, uint8_t devfn, const struct vtd_
     /* T = 00: untranslated requests go through the second-level tables */
     ce->lo = d->pt.root_pa | VTD_ENTRY_P;
     vtd_flush_range(u, ce, sizeof *ce);
+    return 0;
+}
+
+int vtd_assign(struct vtd_unit *u, uint8_t bus, uint8_t devfn, const struct vtd_domain *d)
+{
+    if (vtd_assign_deferred(u, bus, devfn, d))
+        return -1;
     return vtd_invalidate_all(u);
 }
 

@@ -42,12 +42,11 @@ const char *dmar_type_name(uint16_t type)
     }
 }
 
-/* One parse: the table (only [t, t + end) is ever read), the output and
- * the error buffer, plus the structure being looked at so every message
- * can say where it is. */
+/* One parse: the table (nothing past its header length is read), the
+ * output and the error buffer, plus the structure being looked at so
+ * every message can say where it is. */
 struct parse {
     const uint8_t *t;
-    size_t end;                 /* the header's length, checked <= len */
     struct dmar_info *out;
     char *err;
     size_t err_cap;
@@ -290,7 +289,7 @@ int dmar_parse(const void *table, size_t len, struct dmar_info *out, char *err, 
     out->host_address_width = haw;
     out->flags = t[offsetof(struct acpi_dmar_header, flags)];
 
-    struct parse ps = { .t = t, .end = hlen, .out = out, .err = err, .err_cap = err_cap };
+    struct parse ps = { .t = t, .out = out, .err = err, .err_cap = err_cap };
     for (size_t off = hdr; off < hlen; ps.index++) {
         size_t left = hlen - off;
         ps.offset = off;

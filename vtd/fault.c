@@ -39,6 +39,11 @@ static void count_device(struct vtd_unit *u, uint16_t sid)
     }
 }
 
+static void keep_last(void *ctx, const struct vtd_fault *f)
+{
+    *(struct vtd_fault *)ctx = *f;
+}
+
 unsigned vtd_fault_poll(struct vtd_unit *u, void (*fn)(void *ctx, const struct vtd_fault *f),
                         void *ctx)
 {
@@ -79,4 +84,20 @@ unsigned vtd_fault_poll(struct vtd_unit *u, void (*fn)(void *ctx, const struct v
     }
     vtd_write32(u, VTD_FSTS_REG, fsts & (VTD_FSTS_PFO | VTD_FSTS_PPF));
     return taken;
+}
+
+bool vtd_fault_wait(struct vtd_unit *u, struct vtd_fault *out)
+{
+    struct vtd_fault last;
+    bool seen = false;
+    for (unsigned spin = 0; spin < 200 && !seen; spin++) {
+        unsigned before = (unsigned)u->faults_total;
+        vtd_fault_poll(u, keep_last, &last);
+        seen = u->faults_total != before;
+        for (volatile unsigned d = 0; !seen && d < 200000; d++)
+            ;
+    }
+    if (seen)
+        *out = last;
+    return seen;
 }

@@ -59,18 +59,26 @@ int vtd_gcmd(struct vtd_unit *u, uint32_t bit, bool on)
     return wait_status(u, bit, one_shot ? true : on);
 }
 
-int vtd_unit_enable(struct vtd_unit *u, char *err, size_t err_cap)
+int vtd_unit_prepare(struct vtd_unit *u)
 {
     uint64_t pa;
     void *root = u->alloc->alloc_zeroed_page(u->alloc->ctx, &pa);
-    if (!root) {
+    if (!root)
+        return -1;
+    u->root = root;
+    u->root_pa = pa;
+    return 0;
+}
+
+int vtd_unit_enable(struct vtd_unit *u, char *err, size_t err_cap)
+{
+    uint64_t pa;
+    if (!u->root && vtd_unit_prepare(u)) {
         fmt_snprintf(err, err_cap, "unit 0x%lx: no memory for the root table", (unsigned long)u->base);
         return -1;
     }
-    u->root = root;
-    u->root_pa = pa;
-    vtd_flush_range(u, root, 4096);
-    vtd_write64(u, VTD_RTADDR_REG, pa);
+    vtd_flush_range(u, u->root, 4096);
+    vtd_write64(u, VTD_RTADDR_REG, u->root_pa);
     if (vtd_gcmd(u, VTD_GCMD_SRTP, true)) {
         fmt_snprintf(err, err_cap, "unit 0x%lx: root table pointer not latched (SRTP)",
                      (unsigned long)u->base);

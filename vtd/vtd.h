@@ -52,8 +52,12 @@ struct vtd_unit {
  * what onestone needs; returns 0, or -1 with the missing feature named. */
 int vtd_unit_probe(struct vtd_unit *u, uint64_t base, const struct pgtable_allocator *alloc,
                    char *err, size_t err_cap);
-/* Root table, SRTP, global invalidation, queued invalidation (when the
- * unit has it), translation on. Every device starts blocked (no context). */
+/* Allocates the (empty) root table, so context entries can be written
+ * before translation is turned on. */
+int vtd_unit_prepare(struct vtd_unit *u);
+/* Root table (allocated if vtd_unit_prepare was not called), SRTP, global
+ * invalidation, queued invalidation (when the unit has it), translation
+ * on. Devices without a context entry are blocked. */
 int vtd_unit_enable(struct vtd_unit *u, char *err, size_t err_cap);
 void vtd_unit_disable(struct vtd_unit *u);
 
@@ -66,6 +70,9 @@ int vtd_domain_set(struct vtd_unit *u, struct vtd_domain *d, uint64_t iova, uint
 /* Puts bus:devfn in the domain (context entry present) or blocks it. */
 int vtd_assign(struct vtd_unit *u, uint8_t bus, uint8_t devfn, const struct vtd_domain *d);
 int vtd_block(struct vtd_unit *u, uint8_t bus, uint8_t devfn);
+/* Writes the context entry only, for tables that are not live yet (before
+ * vtd_unit_enable, whose invalidation covers them). */
+int vtd_assign_deferred(struct vtd_unit *u, uint8_t bus, uint8_t devfn, const struct vtd_domain *d);
 /* Moves a device to another domain with its bus mastering off until the
  * new context entry is in place and invalidated (segment 0, drivers/pci.c);
  * on failure mastering stays off. */
@@ -95,5 +102,8 @@ int vtd_ir_clear(struct vtd_unit *u, unsigned index);
 unsigned vtd_fault_poll(struct vtd_unit *u, void (*fn)(void *ctx, const struct vtd_fault *f),
                         void *ctx);
 const char *vtd_fault_reason_name(uint8_t reason);
+/* Polls until a fault is recorded (about a second at most); the last one
+ * taken goes to *out. */
+bool vtd_fault_wait(struct vtd_unit *u, struct vtd_fault *out);
 
 #endif

@@ -10,6 +10,7 @@
 #include "arch/acpi.h"
 #include "boot/acpi_find.h"
 #include "arch/io.h"
+#include "drivers/edu.h"
 #include "drivers/pci.h"
 #include "drivers/uart16550.h"
 #include "hv/log.h"
@@ -71,11 +72,6 @@ static uint32_t cfg_read(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off)
     return pci_read32(PCI_BDF(bus, dev, fn), off);
 }
 
-static void cfg_write(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off, uint32_t v)
-{
-    pci_write32(PCI_BDF(bus, dev, fn), off, v);
-}
-
 static int read_secondary_bus(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn)
 {
     (void)ctx;
@@ -92,101 +88,6 @@ static int read_subordinate_bus(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn)
     if (((hdr >> 16) & 0x7F) != 1)
         return -1;
     return (cfg_read(bus, dev, fn, 0x18) >> 16) & 0xFF;
-}
-
-/* ---- the edu device (QEMU hw/misc/edu.c) ---- */
-#define EDU_VENDOR_DEVICE 0x11e81234u
-#define EDU_DMA_SRC   0x80
-#define EDU_DMA_DST   0x88
-#define EDU_DMA_COUNT 0x90
-#define EDU_DMA_CMD   0x98
-#define EDU_RAISE_IRQ 0x60
-#define EDU_BUFFER    0x40000ull
-#define EDU_CMD_START 1u
-#define EDU_CMD_TO_RAM 2u
-
-struct edu {
-    uint8_t bus, dev, fn;
-    volatile uint8_t *bar0;
-};
-
-static bool find_edu(struct edu *e)
-{
-    for (unsigned dev = 0; dev < 32; dev++) {
-        if (cfg_read(0, (uint8_t)dev, 0, 0) != EDU_VENDOR_DEVICE)
-            continue;
-        e->bus = 0;
-        e->dev = (uint8_t)dev;
-        e->fn = 0;
-        e->bar0 = (volatile uint8_t *)(UINTN)(cfg_read(0, (uint8_t)dev, 0, 0x10) & ~0xFu);
-        uint32_t cmd = cfg_read(0, (uint8_t)dev, 0, 0x04);
-        cfg_write(0, (uint8_t)dev, 0, 0x04, cmd | 0x6);   /* memory space, bus master */
-        return true;
-    }
-    return false;
-}
-
-static uint16_t edu_sid(const struct edu *e)
-{
-    return (uint16_t)((e->bus << 8) | (e->dev << 3) | e->fn);
-}
-
-static void edu_write64(struct edu *e, unsigned off, uint64_t v)
-{
-    *(volatile uint64_t *)(e->bar0 + off) = v;
-}
-
-/* Runs one DMA and waits for it (edu completes on a 100 ms virtual timer). */
-static bool edu_dma(struct edu *e, uint64_t src, uint64_t dst, uint64_t count, uint32_t cmd)
-{
-    edu_write64(e, EDU_DMA_SRC, src);
-    edu_write64(e, EDU_DMA_DST, dst);
-    edu_write64(e, EDU_DMA_COUNT, count);
-    edu_write64(e, EDU_DMA_CMD, cmd | EDU_CMD_START);
-    for (unsigned i = 0; i < 400; i++) {
-        if (!(*(volatile uint64_t *)(e->bar0 + EDU_DMA_CMD) & EDU_CMD_START))
-            return true;
-        uefi_call_wrapper(BS->Stall, 1, 1000);
-    }
-    return false;
-}
-
-/* RAM -> device buffer -> RAM: true if `to` ends up holding `from`'s bytes. */
-static bool edu_copy(struct edu *e, uint64_t from_iova, uint64_t to_iova)
-{
-    return edu_dma(e, from_iova, EDU_BUFFER, 256, 0) &&
-           edu_dma(e, EDU_BUFFER, to_iova, 256, EDU_CMD_TO_RAM);
-}
-
-/* Programs the edu device's MSI capability (PCI 3.0 6.8.1) and makes the
- * device send one interrupt. */
-static bool edu_send_msi(struct edu *e, uint64_t address, uint16_t data)
-{
-    uint8_t cap = (uint8_t)(cfg_read(e->bus, e->dev, e->fn, 0x34) & 0xFC);
-    for (int guard = 0; cap && guard < 48; guard++) {
-        uint32_t hdr = cfg_read(e->bus, e->dev, e->fn, cap);
-        if ((hdr & 0xFF) == 0x05) {
-            bool is64 = (hdr >> 16) & 0x80;
-            cfg_write(e->bus, e->dev, e->fn, cap + 4, (uint32_t)address);
-            if (is64)
-                cfg_write(e->bus, e->dev, e->fn, cap + 8, (uint32_t)(address >> 32));
-            cfg_write(e->bus, e->dev, e->fn, cap + (is64 ? 12 : 8), data);
-            cfg_write(e->bus, e->dev, e->fn, cap, hdr | (1u << 16));   /* MSI enable */
-            *(volatile uint32_t *)(e->bar0 + 0x64) = ~0u;                /* ack old status */
-            *(volatile uint32_t *)(e->bar0 + EDU_RAISE_IRQ) = 1;
-            return true;
-        }
-        cap = (uint8_t)((hdr >> 8) & 0xFC);
-    }
-    return false;
-}
-
-/* MSI address in the remappable format (VT-d 5.1.5.2): handle bits 14:0
- * at 19:5, bit 15 at 2, IF (bit 4) = 1. */
-static uint64_t msi_remappable(unsigned handle)
-{
-    return 0xFEE00000ull | ((uint64_t)(handle & 0x7FFF) << 5) | (1u << 4) |
-           ((uint64_t)((handle >> 15) & 1) << 2);
 }
 
 /* Busy wait without boot services (which may re-enable interrupts). */
@@ -286,7 +187,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     }
     result(dmar.unit_count >= 1, "DMAR lists a remapping unit");
     struct edu edu = { 0, 0, 0, NULL };
-    if (!find_edu(&edu)) {
+    if (!edu_find(&edu)) {
         result(false, "the edu DMA device is present");
         goto done;
     }

@@ -18,6 +18,7 @@ enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
 enum boot_volume_kind { BOOT_VOLUME_SELF = 0, BOOT_VOLUME_LABEL = 1 };
 enum iommu_policy { IOMMU_REQUIRED = 0, IOMMU_OFF = 1 };
+enum selftest_mode { SELFTEST_NONE = 0, SELFTEST_VTD = 1 };
 
 struct onestone_config {
     uint16_t console_port;            /* I/O port of the 16550; 0 = no console */
@@ -29,6 +30,7 @@ struct onestone_config {
     bool hide_hypervisor;             /* hide CPUID.1:ECX[31] and 0x4000_00xx */
     enum log_level log_level;
     enum iommu_policy iommu;          /* required: refuse without usable VT-d */
+    enum selftest_mode selftest;      /* tests only: vtd = VT-d self-test, then stop */
 };
 
 struct config_error {

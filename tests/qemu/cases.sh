@@ -3,7 +3,8 @@
 # models Intel VT-d but not VMX, so these boot build/vtdtest.efi, which
 # drives onestone's vtd/ code with the edu device as the DMA engine, and
 # judge what it prints on COM1.
-# usage: cases.sh VARIANT WORKDIR   (VARIANT: 3level 4level caching-mode intremap)
+# usage: cases.sh VARIANT WORKDIR   (VARIANT: 3level 4level caching-mode intremap
+#                                   selftest: onestone.efi's own selftest = vtd)
 set -u
 variant=$1
 work=$2
@@ -19,6 +20,7 @@ case $variant in
 4level)       iommu="intel-iommu,aw-bits=48" ;;
 caching-mode) iommu="intel-iommu,caching-mode=on" ;;
 intremap)     iommu="intel-iommu,intremap=on"; machine="-machine q35,kernel-irqchip=split" ;;
+selftest)     iommu="intel-iommu" ;;
 *) fail "known variant" "no variant named $variant"; exit 0 ;;
 esac
 
@@ -27,8 +29,15 @@ if [ "$variant" = intremap ]; then
     echo on > "$work/intremap"
     extra="$work/intremap=\\intremap"
 fi
-# shellcheck disable=SC2086
-"$root/tools/mkesp.sh" "$work/esp.img" 16 "$root/build/vtdtest.efi=\\EFI\\BOOT\\BOOTX64.EFI" $extra
+if [ "$variant" = selftest ]; then
+    # onestone.efi itself, in its VT-d self-test mode (QEMU has no VMX)
+    printf 'boot_path = \\EFI\\none.efi\nselftest = vtd\n' > "$work/onestone.conf"
+    "$root/tools/mkesp.sh" "$work/esp.img" 16 "$root/build/onestone.efi=\\EFI\\BOOT\\BOOTX64.EFI" \
+        "$work/onestone.conf=\\EFI\\onestone\\onestone.conf"
+else
+    # shellcheck disable=SC2086
+    "$root/tools/mkesp.sh" "$work/esp.img" 16 "$root/build/vtdtest.efi=\\EFI\\BOOT\\BOOTX64.EFI" $extra
+fi
 cp /usr/share/OVMF/OVMF_VARS_4M.fd "$work/vars.fd"
 : > "$log"
 # shellcheck disable=SC2086
@@ -41,7 +50,13 @@ timeout 300 qemu-system-x86_64 $machine -accel tcg -m 512 \
 rc=$?
 [ $rc -eq 124 ] && fail "QEMU run finished" "timed out after 300 s; last lines: $(tail -3 "$log" | tr -d '\r' | tr '\n' '|')"
 guest_results "$log"
-expect "$log" "the test program finished with no failures" 'vtdtest: [1-9][0-9]* passed, 0 failed'
+if [ "$variant" = selftest ]; then
+    expect "$log" "the self-test finished with no failures" 'vtd-selftest: [1-9][0-9]* passed, 0 failed'
+    expect "$log" "onestone parsed the DMAR table and probed the unit" 'VT-d unit 0 at 0xfed90000'
+    expect "$log" "onestone reports the domain it built" 'VT-d: 1 unit\(s\) translating, [1-9][0-9]* PCI functions'
+else
+    expect "$log" "the test program finished with no failures" 'vtdtest: [1-9][0-9]* passed, 0 failed'
+fi
 case $variant in
 4level)       expect "$log" "the unit uses 4-level tables" '4-level tables' ;;
 3level)       expect "$log" "the unit uses 3-level tables" '3-level tables' ;;

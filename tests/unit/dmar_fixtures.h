@@ -1,7 +1,8 @@
 /* Host unit tests: ACPI DMAR tables QEMU 7.2.22 (Debian 1:7.2+dfsg-7+deb12u18+b3)
  * with OVMF (Debian ovmf, OVMF_CODE_4M.fd) gives a guest, captured by
  * tools/capture-dmar.sh: guest/dmardump prints the table from the XSDT as
- * hex on the serial console. Every run used TCG and the options TESTING.md
+ * hex on the serial console; each array body is the script's
+ * build/dmardump/VARIANT.inc for VARIANT = the array's name suffix. Every run used TCG and the options TESTING.md
  * lists, i.e. the command
  *   qemu-system-x86_64 -machine MACHINE -device intel-iommu[,OPTIONS] [DEVICES] -accel tcg -m 512
  *     -drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd

@@ -80,6 +80,7 @@ static void test_full_file(void)
         "boot_args = -x #not-a-comment --y=1 # still args\n"
         "hide_hypervisor = yes\n"
         "iommu = off\n"
+        "selftest = vtd\n"
         "log_level = debug";         /* no newline at the end */
     struct onestone_config c;
     struct config_error err;
@@ -95,6 +96,7 @@ static void test_full_file(void)
     CHECK(c.hide_hypervisor);
     CHECK_EQ_U64(c.log_level, LOG_DEBUG);
     CHECK_EQ_U64(c.iommu, IOMMU_OFF);
+    CHECK_EQ_U64(c.selftest, SELFTEST_VTD);
 }
 
 static void test_values(void)
@@ -190,6 +192,7 @@ static void test_errors(void)
     EXPECT_ERROR("baud = 0x\n", 1, "baud", "0x");
 
     EXPECT_ERROR("iommu = maybe\n", 1, "iommu", "maybe");
+    EXPECT_ERROR("selftest = all\n", 1, "selftest", "none or vtd");
     EXPECT_ERROR("iommu = on\n", 1, "iommu", "required or off");
     EXPECT_ERROR("console = com3\n", 1, "console", "com3");
     EXPECT_ERROR("console = COM1\n", 1, "console", "COM1");

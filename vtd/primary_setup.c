@@ -1,0 +1,118 @@
+/* Runs in UEFI boot services: see primary_setup.h. */
+#include "vtd/primary_setup.h"
+#include "drivers/pci.h"
+#include "hv/log.h"
+
+#define PRIMARY_DOMAIN_ID 1
+
+static int read_bus(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn, unsigned shift)
+{
+    (void)ctx;
+    uint16_t bdf = PCI_BDF(bus, dev, fn);
+    if ((pci_read32(bdf, 0) & 0xFFFF) == 0xFFFF)
+        return -1;
+    if (((pci_read32(bdf, 0x0C) >> 16) & 0x7F) != 1)
+        return -1;                      /* not a PCI-to-PCI bridge */
+    return (int)((pci_read32(bdf, 0x18) >> shift) & 0xFF);
+}
+
+static int read_secondary(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn)
+{
+    return read_bus(ctx, bus, dev, fn, 8);
+}
+
+static int read_subordinate(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn)
+{
+    return read_bus(ctx, bus, dev, fn, 16);
+}
+
+struct gap {
+    struct vtd_unit *u;
+    struct vtd_domain *d;
+};
+
+static int map_gap(void *vctx, uint64_t start, uint64_t end)
+{
+    struct gap *g = vctx;
+    return vtd_domain_map_identity(g->u, g->d, start, end);
+}
+
+/* RMRRs lie outside protected memory, so the identity map holds them
+ * already; one that does not fit in it is an error, not a silent gap. */
+static int check_rmrrs(struct vtd_domain *d, const struct dmar_info *dmar, char *err, size_t cap)
+{
+    for (unsigned i = 0; i < dmar->rmrr_count; i++) {
+        const struct dmar_rmrr *r = &dmar->rmrrs[i];
+        for (uint64_t a = r->base; a <= r->limit; a += 0x1000)
+            if (!pgtable_lookup(&d->pt, a, 0, 0, 0)) {
+                fmt_snprintf(err, cap, "RMRR 0x%lx-0x%lx is not reachable in the primary domain "
+                             "(page 0x%lx)", (unsigned long)r->base, (unsigned long)r->limit,
+                             (unsigned long)a);
+                return -1;
+            }
+    }
+    return 0;
+}
+
+int vtd_setup_primary(struct vtd_primary *p, const struct dmar_info *dmar,
+                      const struct memrange_list *protected_ranges, uint64_t map_top,
+                      const struct pgtable_allocator *alloc, char *err, size_t err_cap)
+{
+    p->unit_count = dmar->unit_count;
+    p->devices_assigned = 0;
+    if (err_cap)
+        err[0] = 0;
+    for (unsigned i = 0; i < dmar->unit_count; i++) {
+        struct vtd_unit *u = &p->units[i];
+        struct gap g = { u, &p->domains[i] };
+        if (vtd_unit_probe(u, dmar->units[i].base, alloc, err, err_cap) || vtd_unit_prepare(u) ||
+            vtd_domain_init(u, &p->domains[i], PRIMARY_DOMAIN_ID) ||
+            memrange_for_each_gap(protected_ranges, 0, map_top, map_gap, &g) ||
+            check_rmrrs(&p->domains[i], dmar, err, err_cap)) {
+            if (!err[0])
+                fmt_snprintf(err, err_cap, "unit 0x%lx: out of memory for its tables",
+                             (unsigned long)dmar->units[i].base);
+            return -1;
+        }
+    }
+    /* every PCI function of segment 0 goes to the primary partition */
+    for (unsigned bus = 0; bus < 256; bus++)
+        for (unsigned dev = 0; dev < 32; dev++)
+            for (unsigned fn = 0; fn < 8; fn++) {
+                uint16_t bdf = PCI_BDF(bus, dev, fn);
+                uint32_t id = pci_read32(bdf, 0);
+                if ((id & 0xFFFF) == 0xFFFF) {
+                    if (fn == 0)
+                        break;                          /* no device here */
+                    continue;
+                }
+                const struct dmar_unit *du = dmar_unit_for(dmar, 0, bdf, read_secondary,
+                                                           read_subordinate, NULL);
+                if (du) {
+                    unsigned i = (unsigned)(du - dmar->units);
+                    if (vtd_assign_deferred(&p->units[i], (uint8_t)bus, (uint8_t)(dev << 3 | fn),
+                                            &p->domains[i])) {
+                        fmt_snprintf(err, err_cap, "out of memory for context tables");
+                        return -1;
+                    }
+                    p->devices_assigned++;
+                } else {
+                    LOG_WARN_("PCI %02x:%02x.%x is covered by no VT-d unit", bus, dev, fn);
+                }
+                if (fn == 0 && !((pci_read32(bdf, 0x0C) >> 16) & 0x80))
+                    break;                              /* single-function device */
+            }
+    for (unsigned i = 0; i < p->unit_count; i++)
+        if (vtd_unit_enable(&p->units[i], err, err_cap))
+            return -1;
+    LOG_INF("VT-d: %u unit(s) translating, %u PCI functions in the primary partition's domain",
+            p->unit_count, p->devices_assigned);
+    return 0;
+}
+
+void vtd_teardown_primary(struct vtd_primary *p)
+{
+    for (unsigned i = 0; i < p->unit_count; i++)
+        if (p->units[i].root)
+            vtd_unit_disable(&p->units[i]);
+}
