@@ -181,7 +181,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     if (!table)
         goto done;
     if (dmar_parse(table, len, &dmar, err, sizeof err)) {
-        LOG_ERR("DMAR: %s", err);
+        LOG_ERR("%s", err);
         result(false, "DMAR parses");
         goto done;
     }
