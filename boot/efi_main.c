@@ -100,6 +100,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     plan->pool_base = keep[4];
     plan->pool_end = keep[5];
     plan->protected_ranges = protected_ranges;
+    st = iommu_reserve(&config, map_top, &plan->protected_ranges);
+    if (EFI_ERROR(st)) {
+        iommu_undo();
+        uefi_call_wrapper(BS->FreePages, 2, plan->reserved_base, plan->reserved_size / 0x1000);
+        return refuse("cannot reserve memory for the VT-d tables", NULL);
+    }
     plan->config = config;
     plan->vmx = facts;
     plan->map_top = map_top;
@@ -112,8 +118,16 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     int rc = prepare(plan);
     if (rc) {
         LOG_ERR("hypervisor setup failed: %s", hv_error_name(rc));
+        iommu_undo();
         uefi_call_wrapper(BS->FreePages, 2, plan->reserved_base, plan->reserved_size / 0x1000);
         return refuse("hypervisor setup failed", NULL);
+    }
+    /* translation on before any partition runs */
+    st = iommu_enable_primary(&config, &plan->protected_ranges, map_top);
+    if (EFI_ERROR(st)) {
+        iommu_undo();
+        uefi_call_wrapper(BS->FreePages, 2, plan->reserved_base, plan->reserved_size / 0x1000);
+        return refuse("VT-d could not be set up for the primary partition", NULL);
     }
 
     st = acpi_ensure_madt(plan);

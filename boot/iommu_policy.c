@@ -41,11 +41,7 @@ const char *iommu_policy_check(const struct onestone_config *c, char *why, size_
                 (unsigned long)dmar.units[i].base, (unsigned long)probe.cap,
                 (unsigned long)probe.ecap);
     }
-    if (c->selftest == SELFTEST_VTD)
-        return NULL;                    /* boot/vtd_selftest.c takes over */
-    /* Refuse rather than run unprotected: programming VT-d when the
-     * partitions launch (and hiding it from the primary partition) is not
-     * in onestone.efi yet; `selftest = vtd` runs vtd_setup_primary alone. */
-    return "iommu = required: onestone.efi does not yet program VT-d for its partitions; "
-           "set iommu = off to start without DMA protection";
+    if (!dmar.unit_count)
+        return "iommu = required but the DMAR table lists no remapping unit";
+    return NULL;                        /* boot/iommu_launch.c programs the units */
 }

@@ -54,12 +54,28 @@ static int check_rmrrs(struct vtd_domain *d, const struct dmar_info *dmar, char 
     return 0;
 }
 
+uint64_t vtd_primary_pages(const struct dmar_info *dmar, uint64_t map_top)
+{
+    uint64_t pages = 0;
+    for (unsigned i = 0; i < dmar->unit_count; i++) {
+        struct vtd_unit probe;
+        char err[80];
+        bool large = vtd_unit_probe(&probe, dmar->units[i].base, NULL, err, sizeof err) == 0 &&
+                     (VTD_CAP_SLLPS(probe.cap) & 1);
+        uint64_t gib = (map_top + (1ull << 30) - 1) >> 30;
+        /* leaf tables, directories, top levels, splits around holes */
+        uint64_t domain = (large ? 0 : gib * 512) + gib + gib / 512 + 2 + 2 * MEMRANGE_MAX;
+        pages += 1 + 256 + 3 + domain;
+    }
+    return pages;
+}
+
 int vtd_setup_primary(struct vtd_primary *p, const struct dmar_info *dmar,
                       const struct memrange_list *protected_ranges, uint64_t map_top,
                       const struct pgtable_allocator *alloc, char *err, size_t err_cap)
 {
     p->unit_count = dmar->unit_count;
-    p->devices_assigned = 0;
+    p->devices_assigned = p->functions_found = p->buses = 0;
     if (err_cap)
         err[0] = 0;
     for (unsigned i = 0; i < dmar->unit_count; i++) {
@@ -75,38 +91,56 @@ int vtd_setup_primary(struct vtd_primary *p, const struct dmar_info *dmar,
             return -1;
         }
     }
-    /* every PCI function of segment 0 goes to the primary partition */
+    /* Every requester id on every bus in use goes to the primary partition,
+     * not just the functions found: devices with phantom functions (some
+     * SATA controllers) and PCI devices behind PCIe-to-PCI bridges (which
+     * take the bridge's or secondary bus's id) must keep working. */
+    bool bus_used[256] = { false };
+    bus_used[0] = true;
     for (unsigned bus = 0; bus < 256; bus++)
         for (unsigned dev = 0; dev < 32; dev++)
             for (unsigned fn = 0; fn < 8; fn++) {
                 uint16_t bdf = PCI_BDF(bus, dev, fn);
-                uint32_t id = pci_read32(bdf, 0);
-                if ((id & 0xFFFF) == 0xFFFF) {
+                if ((pci_read32(bdf, 0) & 0xFFFF) == 0xFFFF) {
                     if (fn == 0)
-                        break;                          /* no device here */
+                        break;
                     continue;
                 }
-                const struct dmar_unit *du = dmar_unit_for(dmar, 0, bdf, read_secondary,
-                                                           read_subordinate, NULL);
-                if (du) {
-                    unsigned i = (unsigned)(du - dmar->units);
-                    if (vtd_assign_deferred(&p->units[i], (uint8_t)bus, (uint8_t)(dev << 3 | fn),
-                                            &p->domains[i])) {
-                        fmt_snprintf(err, err_cap, "out of memory for context tables");
-                        return -1;
-                    }
-                    p->devices_assigned++;
-                } else {
-                    LOG_WARN_("PCI %02x:%02x.%x is covered by no VT-d unit", bus, dev, fn);
+                bus_used[bus] = true;
+                p->functions_found++;
+                uint32_t hdr = pci_read32(bdf, 0x0C) >> 16;
+                if ((hdr & 0x7F) == 1) {                /* bridge: its buses are in use */
+                    uint32_t buses = pci_read32(bdf, 0x18);
+                    for (unsigned b2 = (buses >> 8) & 0xFF; b2 && b2 <= ((buses >> 16) & 0xFF); b2++)
+                        bus_used[b2] = true;
                 }
-                if (fn == 0 && !((pci_read32(bdf, 0x0C) >> 16) & 0x80))
+                if (fn == 0 && !(hdr & 0x80))
                     break;                              /* single-function device */
             }
+    for (unsigned bus = 0; bus < 256; bus++) {
+        if (!bus_used[bus])
+            continue;
+        for (unsigned devfn = 0; devfn < 256; devfn++) {
+            uint16_t bdf = (uint16_t)(bus << 8 | devfn);
+            const struct dmar_unit *du = dmar_unit_for(dmar, 0, bdf, read_secondary,
+                                                       read_subordinate, NULL);
+            if (!du)
+                continue;                               /* no unit: nothing to program */
+            unsigned i = (unsigned)(du - dmar->units);
+            if (vtd_assign_deferred(&p->units[i], (uint8_t)bus, (uint8_t)devfn, &p->domains[i])) {
+                fmt_snprintf(err, err_cap, "out of memory for context tables");
+                return -1;
+            }
+            p->devices_assigned++;
+        }
+        p->buses++;
+    }
     for (unsigned i = 0; i < p->unit_count; i++)
         if (vtd_unit_enable(&p->units[i], err, err_cap))
             return -1;
-    LOG_INF("VT-d: %u unit(s) translating, %u PCI functions in the primary partition's domain",
-            p->unit_count, p->devices_assigned);
+    LOG_INF("VT-d: %u unit(s) translating, %u PCI functions (%u requester ids on %u buses) "
+            "in the primary partition's domain", p->unit_count, p->functions_found,
+            p->devices_assigned, p->buses);
     return 0;
 }
 
