@@ -6,6 +6,7 @@
  * the fault names the device and address. It then turns translation off,
  * prints PASS:/FAIL: lines and a summary on COM1 and powers the machine off. */
 #include "boot/boot.h"
+#include "boot/efi_pages.h"
 #include "drivers/edu.h"
 #include "drivers/uart16550.h"
 #include "hv/log.h"
@@ -31,35 +32,12 @@ static void result(bool ok, const char *what)
         failed++;
 }
 
-/* Tables come from EfiReservedMemoryType pages, as they will in onestone's
- * own reservation: the OS must never reuse them. */
-static void *reserved_page(void *ctx, uint64_t *pa)
-{
-    (void)ctx;
-    EFI_PHYSICAL_ADDRESS a = 0xFFFFFFFF;
-    if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress,
-                                    EfiReservedMemoryType, 1, &a)))
-        return NULL;
-    SetMem((void *)(UINTN)a, 4096, 0);
-    *pa = a;
-    return (void *)(UINTN)a;
-}
-
-static void *identity(void *ctx, uint64_t pa)
-{
-    (void)ctx;
-    return (void *)(UINTN)pa;
-}
-
-static const struct pgtable_allocator reserved_pages = { reserved_page, identity, NULL };
-
+/* Tables come from EfiReservedMemoryType pages, as they do in onestone's
+ * own reservation: the OS must never reuse them. DMA buffers lie below
+ * 256 MiB, edu's default DMA mask. */
 static uint8_t *low_pages(UINTN n, EFI_MEMORY_TYPE type)
 {
-    EFI_PHYSICAL_ADDRESS a = 0x0FFFFFFF;        /* edu's 28-bit DMA mask */
-    if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, type, n, &a)))
-        return NULL;
-    SetMem((void *)(UINTN)a, n * 4096, 0);
-    return (uint8_t *)(UINTN)a;
+    return efi_pages_below(n, type, 0x0FFFFFFF);
 }
 
 static struct vtd_primary primary;
@@ -80,7 +58,7 @@ void vtd_selftest(void)
         goto out;
     }
     memrange_add(&protected_ranges, (uint64_t)(UINTN)hidden, (uint64_t)(UINTN)hidden + 16 * 4096);
-    int rc = vtd_setup_primary(&primary, dmar, &protected_ranges, 4ull << 30, &reserved_pages,
+    int rc = vtd_setup_primary(&primary, dmar, &protected_ranges, 4ull << 30, &efi_reserved_pages,
                                err, sizeof err);
     if (rc)
         LOG_ERR("VT-d setup: %s", err);

@@ -9,6 +9,7 @@
 #include <efilib.h>
 #include "arch/acpi.h"
 #include "boot/acpi_find.h"
+#include "boot/efi_pages.h"
 #include "arch/io.h"
 #include "drivers/edu.h"
 #include "drivers/pci.h"
@@ -34,36 +35,10 @@ static void result(bool ok, const char *what)
         failed++;
 }
 
-/* ---- page allocator for VT-d tables: boot-services pages below 4 GiB ---- */
-static void *efi_alloc_page(void *ctx, uint64_t *pa)
-{
-    (void)ctx;
-    EFI_PHYSICAL_ADDRESS a = 0xFFFFFFFF;
-    if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, EfiBootServicesData,
-                                    1, &a)))
-        return NULL;
-    SetMem((void *)(UINTN)a, 4096, 0);
-    *pa = a;
-    return (void *)(UINTN)a;
-}
-
-static void *identity(void *ctx, uint64_t pa)
-{
-    (void)ctx;
-    return (void *)(UINTN)pa;
-}
-
-static const struct pgtable_allocator efi_pages = { efi_alloc_page, identity, NULL };
-
 /* A DMA buffer below 256 MiB (edu's default 28-bit DMA mask). */
 static uint8_t *dma_buffer(UINTN pages)
 {
-    EFI_PHYSICAL_ADDRESS a = 0x0FFFFFFF;
-    if (EFI_ERROR(uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, EfiBootServicesData,
-                                    pages, &a)))
-        return NULL;
-    SetMem((void *)(UINTN)a, pages * 4096, 0);
-    return (uint8_t *)(UINTN)a;
+    return efi_pages_below(pages, EfiBootServicesData, 0x0FFFFFFF);
 }
 
 /* ---- PCI configuration space (drivers/pci.c) ---- */
@@ -198,7 +173,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         result(false, "a DMAR unit covers the edu device");
         goto done;
     }
-    if (vtd_unit_probe(&unit, du->base, &efi_pages, err, sizeof err)) {
+    if (vtd_unit_probe(&unit, du->base, &efi_boot_pages, err, sizeof err)) {
         LOG_ERR("%s", err);
         result(false, "the VT-d unit has what onestone needs");
         goto done;

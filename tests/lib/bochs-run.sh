@@ -7,6 +7,7 @@
 # COM1 is attached to that terminal instead (make run), and the run lasts
 # until Bochs exits.
 set -u
+. "$(dirname "$0")/watch.sh"
 work=$1 model=$2 cpus=$3 image=$4 end_re=$5 timeout=$6 ips=${7:-10000000}
 here=$(cd "$(dirname "$0")" && pwd)
 mkdir -p "$work"
@@ -25,22 +26,7 @@ if [ -n "${BOCHS_TERM:-}" ]; then
 fi
 bochs -q -f "$work/bochsrc" -rc "$work/debugger.rc" < /dev/null > "$work/bochs.out" 2>&1 &
 pid=$!
-start=$(date +%s)
-rc=0
-while kill -0 "$pid" 2>/dev/null; do
-    if [ -n "$end_re" ] && grep -qE "$end_re" "$work/serial.txt" 2>/dev/null; then
-        sleep 1
-        kill "$pid" 2>/dev/null
-        break
-    fi
-    if [ $(( $(date +%s) - start )) -ge "$timeout" ]; then
-        kill "$pid" 2>/dev/null
-        rc=124
-        break
-    fi
-    sleep 1
-done
-wait "$pid" 2>/dev/null
-echo "$(( $(date +%s) - start ))" > "$work/seconds"
+watch_emulator "$pid" "$work" "$end_re" "$timeout"
+rc=$?
 rm -f "$work/disk.img" "$work/disk.img.lock"
 exit $rc

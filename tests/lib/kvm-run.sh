@@ -4,6 +4,7 @@
 # usage: kvm-run.sh WORKDIR CPU_MODEL(ignored) CPUS ESP_IMAGE END_REGEX TIMEOUT_S
 # The guest CPU is the host's (-cpu host,+vmx); q35 with a split irqchip.
 set -u
+. "$(dirname "$0")/watch.sh"
 work=$1 cpus=$3 image=$4 end_re=$5 timeout=$6
 mkdir -p "$work"
 rm -f "$work/serial.txt"
@@ -18,22 +19,7 @@ qemu-system-x86_64 -accel kvm -cpu host,+vmx -smp "$cpus" -m 1024 \
     -display none -serial file:"$work/serial.txt" -monitor none -net none \
     > "$work/qemu.out" 2>&1 &
 pid=$!
-start=$(date +%s)
-rc=0
-while kill -0 "$pid" 2>/dev/null; do
-    if [ -n "$end_re" ] && grep -qE "$end_re" "$work/serial.txt" 2>/dev/null; then
-        sleep 1
-        kill "$pid" 2>/dev/null
-        break
-    fi
-    if [ $(( $(date +%s) - start )) -ge "$timeout" ]; then
-        kill "$pid" 2>/dev/null
-        rc=124
-        break
-    fi
-    sleep 1
-done
-wait "$pid" 2>/dev/null
-echo "$(( $(date +%s) - start ))" > "$work/seconds"
+watch_emulator "$pid" "$work" "$end_re" "$timeout"
+rc=$?
 rm -f "$work/disk.img"
 exit $rc
