@@ -4,7 +4,9 @@
  * powers the machine off. Load options: "expect=visible" (default),
  * "expect=hidden" (onestone.conf has hide_hypervisor = yes) or
  * "expect=native" (onestone refused to start; the firmware booted this
- * program itself, so there must be no hypervisor at all). */
+ * program itself, so there must be no hypervisor at all) or
+ * "expect=triple-fault" (makes this CPU triple-fault: onestone must log it
+ * and reset the platform). */
 #include <efi.h>
 #include <efilib.h>
 #include "onestone/efi_mp_services.h"
@@ -13,7 +15,7 @@
 #include "arch/x86.h"
 
 static unsigned passed, failed;
-static BOOLEAN expect_hidden, expect_native;
+static BOOLEAN expect_hidden, expect_native, expect_triple_fault;
 
 static void result(BOOLEAN ok, const CHAR16 *what)
 {
@@ -184,9 +186,17 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         const CHAR16 *opts = li->LoadOptions;
         expect_hidden = has_option(opts, li->LoadOptionsSize, L"expect=hidden");
         expect_native = has_option(opts, li->LoadOptionsSize, L"expect=native");
+        expect_triple_fault = has_option(opts, li->LoadOptionsSize, L"expect=triple-fault");
     }
     if (expect_native)
         return native_checks();
+    if (expect_triple_fault) {
+        /* an empty IDT: the breakpoint cannot be delivered, nor can the
+         * #GP or #DF that follow, so the CPU shuts down (triple fault) */
+        Print(L"testguest: triggering a triple fault\n");
+        struct descriptor_table_reg empty = { 0, 0 };
+        __asm__ volatile("cli; lidt %0; int3" : : "m"(empty));
+    }
     Print(L"testguest: started, expecting the hypervisor to be %s\n",
           expect_hidden ? L"hidden" : L"visible");
 

@@ -3,7 +3,8 @@
 # an ESP image, boots OVMF + onestone.efi in Bochs 2.7 and judges what the
 # guest and onestone printed on COM1.
 # usage: cases.sh CASE WORKDIR   (CASE: visible hidden refuse-no-ept
-#                                 bad-config missing-target iommu-required linux)
+#                                 bad-config missing-target iommu-required
+#                                 triple-fault linux)
 set -u
 case_name=$1
 work=$2
@@ -89,6 +90,14 @@ iommu-required)
     expect_not "$log" "nothing was launched" 'run as guests of onestone'
     guest_results "$log"
     expect "$log" "the firmware booted the guest natively" 'testguest: started natively'
+    ;;
+triple-fault)
+    esp "$work/esp.img" 16 'boot_path = \EFI\test\testguest.efi
+boot_args = expect=triple-fault'
+    boot $IVY 600 'platform reset|X64 Exception'
+    expect "$log" "the guest really triple-faulted" 'testguest: triggering a triple fault'
+    expect "$log" "onestone logs the triple fault with where it happened" 'guest triple fault on cpu0 at rip 0x'
+    expect "$log" "onestone resets the platform and says why" 'platform reset: guest triple fault'
     ;;
 missing-target)
     # onestone runs, the boot target is absent: the firmware's boot manager
