@@ -123,7 +123,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         return refuse("hypervisor setup failed", NULL);
     }
     /* translation on before any partition runs */
-    st = iommu_enable_primary(&config, &plan->protected_ranges, map_top);
+    st = iommu_enable_primary(&config, plan, &plan->protected_ranges, map_top);
     if (EFI_ERROR(st)) {
         iommu_undo();
         uefi_call_wrapper(BS->FreePages, 2, plan->reserved_base, plan->reserved_size / 0x1000);

@@ -62,7 +62,7 @@ EFI_STATUS iommu_reserve(const struct onestone_config *c, uint64_t map_top,
     return EFI_SUCCESS;
 }
 
-EFI_STATUS iommu_enable_primary(const struct onestone_config *c,
+EFI_STATUS iommu_enable_primary(const struct onestone_config *c, struct hv_plan *plan,
                                 const struct memrange_list *protected_ranges, uint64_t map_top)
 {
     if (c->iommu == IOMMU_OFF)
@@ -80,6 +80,12 @@ EFI_STATUS iommu_enable_primary(const struct onestone_config *c,
         CopyMem(dmar->signature, "OSVT", 4);
         dmar->checksum = 0;
         dmar->checksum = acpi_checksum(dmar, dmar->length);
+    }
+    /* VMX root polls the fault records from here on (hv/vtd_faults.c) */
+    plan->vtd_unit_count = primary.unit_count;
+    for (unsigned i = 0; i < primary.unit_count && i < 8; i++) {
+        plan->vtd_units[i] = primary.units[i];
+        plan->vtd_units[i].alloc = NULL;
     }
     LOG_INF("VT-d: translation on before any partition runs (%lu of %lu table pages used); "
             "DMAR hidden from the OS", (unsigned long)chunk_used, (unsigned long)chunk_pages);

@@ -12,6 +12,7 @@
 #include "hv/pool.h"
 #include "hv/vmcs_setup.h"
 #include "hv/vmx_ops.h"
+#include "hv/vtd_faults.h"
 #include "arch/ept.h"
 #include "arch/io.h"
 
@@ -154,6 +155,7 @@ int hv_prepare(struct hv_plan *plan)
 
     host_idt_init();
     exits_init();
+    /* VT-d is turned on by boot/ after this; hv_launch arms the polling */
     LOG_INF("hypervisor prepared: EPT %lu tables (%s pages), host tables %lu, pool %lu KiB used, %lu KiB free",
             hv_ept.tables_used, ept_1g ? "1G" : "2M", host.tables_used,
             pool_used_bytes() / 1024, pool_free_bytes() / 1024);
@@ -166,6 +168,7 @@ int hv_launch(uint64_t cpu_index, uint64_t resume_rsp, uint64_t resume_rip)
         return -HV_EINVAL;
     struct percpu *cpu = &hv_cpus[cpu_index];
     struct launch_context ctx = { resume_rsp, resume_rip, 0 };
+    vtd_faults_enabled = hv_plan->vtd_unit_count > 0;      /* set by boot/iommu_launch.c */
     __asm__ volatile("pushfq; pop %0; cli" : "=r"(ctx.rflags) : : "memory");
 
     uint64_t cr0 = read_cr0(), cr4 = read_cr4();

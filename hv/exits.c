@@ -7,6 +7,7 @@
 #include "hv/log.h"
 #include "hv/panic.h"
 #include "hv/vmx_ops.h"
+#include "hv/vtd_faults.h"
 #include "arch/io.h"
 
 static exit_handler_fn exit_table[EXIT_REASON_MAX];
@@ -170,6 +171,8 @@ void vmx_exit_handler(struct guest_regs *regs)
 
     redeliver_interrupted_event(cpu);
     deliver_pending_nmi(cpu);
+    if (vtd_faults_enabled)
+        vtd_faults_poll(false);
 
     uint64_t spent = rdtsc() - start;
     if (basic < EXIT_REASON_MAX) {
@@ -192,6 +195,17 @@ void vmx_resume_failed(struct guest_regs *regs)
 
 void exits_dump_stats(void)
 {
+    vtd_faults_poll(true);
+    for (uint32_t u = 0; hv_plan && u < hv_plan->vtd_unit_count; u++) {
+        const struct vtd_unit *vu = &hv_plan->vtd_units[u];
+        LOG_INF("stats VT-d unit 0x%lx: %lu faults, %lu overflows", (unsigned long)vu->base,
+                (unsigned long)vu->faults_total, (unsigned long)vu->faults_overflow);
+        for (unsigned d = 0; d < vu->fault_device_count; d++)
+            LOG_INF("stats VT-d unit 0x%lx: device %02x:%02x.%x: %lu faults",
+                    (unsigned long)vu->base, vu->fault_devices[d].source_id >> 8,
+                    (vu->fault_devices[d].source_id >> 3) & 0x1F,
+                    vu->fault_devices[d].source_id & 7, (unsigned long)vu->fault_devices[d].count);
+    }
     for (uint32_t i = 0; i < hv_plan->cpu_count; i++) {
         struct percpu *c = &hv_cpus[i];
         LOG_INF("stats cpu%u: %lu exits, %lu TSC ticks handling them", i,

@@ -10,6 +10,7 @@
 #include "hv/memrange.h"
 #include "hv/mtrr.h"
 #include "hv/vmx_caps.h"
+#include "vtd/vtd.h"
 
 #define PLAN_MAX_CPUS 64
 
@@ -39,6 +40,12 @@ struct hv_plan {
 
     uint32_t cpu_count;
     struct plan_cpu cpus[PLAN_MAX_CPUS];
+
+    /* VT-d units translating for the primary partition (iommu = required),
+     * copied after setup so VMX root can poll their fault records; no
+     * pointer in them is used there but the register base. */
+    uint32_t vtd_unit_count;
+    struct vtd_unit vtd_units[8];
 };
 
 #define PLAN_MAGIC 0x4e414c5048534f31ull    /* "1OSHPLAN" */
