@@ -28,7 +28,7 @@ VTDTEST_SRCS := guest/vtdtest/vtdtest.c $(wildcard vtd/*.c) hv/pgtable.c hv/log.
 VTDTEST_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(VTDTEST_SRCS))
 
 # pure logic shared by onestone.efi and the host (unit tests, tools)
-SHARED_SRCS := boot/config.c boot/acpi_tables.c vtd/dmar.c vtd/fault.c hv/pgtable.c hv/mtrr.c hv/memrange.c hv/ept_build.c \
+SHARED_SRCS := boot/config.c boot/acpi_tables.c vtd/dmar.c vtd/fault.c vtd/unit.c vtd/inval.c hv/pgtable.c hv/mtrr.c hv/memrange.c hv/ept_build.c \
 	hv/vmx_caps.c hv/exit_decode.c hv/log.c hv/cpuid_policy.c hv/msr_bitmap.c hv/mmio_decode.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
