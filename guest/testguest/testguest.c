@@ -139,6 +139,140 @@ static void check_reserved_memory(void)
            L"onestone's reserved memory reads as all-ones and reveals none of its image");
 }
 
+/* ---- faults the CPU the guest sees must raise ----
+ * A private IDT with #UD and #GP stubs that record the vector and resume
+ * at a recovery address each probe sets just before its instruction. */
+__attribute__((visibility("hidden"))) volatile uint64_t tg_recover_rip;
+__attribute__((visibility("hidden"))) volatile uint32_t tg_last_vector;
+extern char tg_ud_stub[], tg_gp_stub[];
+__asm__(".text\n"
+        ".globl tg_ud_stub\n.hidden tg_ud_stub\n"
+        "tg_ud_stub:\n"
+        "  movl $6, tg_last_vector(%rip)\n"
+        "  mov tg_recover_rip(%rip), %rax\n"
+        "  mov %rax, (%rsp)\n"
+        "  iretq\n"
+        ".globl tg_gp_stub\n.hidden tg_gp_stub\n"
+        "tg_gp_stub:\n"
+        "  movl $13, tg_last_vector(%rip)\n"
+        "  add $8, %rsp\n"
+        "  mov tg_recover_rip(%rip), %rax\n"
+        "  mov %rax, (%rsp)\n"
+        "  iretq\n");
+
+static struct idt_gate64 probe_idt[256] __attribute__((aligned(16)));
+
+static void set_gate(unsigned vector, void *handler, uint16_t cs)
+{
+    uint64_t a = (uint64_t)(UINTN)handler;
+    probe_idt[vector].offset_low = (uint16_t)a;
+    probe_idt[vector].selector = cs;
+    probe_idt[vector].ist = 0;
+    probe_idt[vector].type_attr = 0x8E;
+    probe_idt[vector].offset_mid = (uint16_t)(a >> 16);
+    probe_idt[vector].offset_high = (uint32_t)(a >> 32);
+    probe_idt[vector].reserved = 0;
+}
+
+static uint32_t probe_rdmsr(uint32_t msr, uint64_t *value)
+{
+    uint32_t lo = 0, hi = 0;
+    tg_last_vector = 0;
+    __asm__ volatile("lea 1f(%%rip), %%rax\n\t"
+                     "mov %%rax, tg_recover_rip(%%rip)\n\t"
+                     "rdmsr\n"
+                     "1:"
+                     : "=a"(lo), "=d"(hi) : "c"(msr) : "memory");
+    *value = ((uint64_t)hi << 32) | lo;
+    return tg_last_vector;
+}
+
+static uint32_t probe_wrmsr(uint32_t msr, uint64_t value)
+{
+    tg_last_vector = 0;
+    __asm__ volatile("lea 1f(%%rip), %%rbx\n\t"
+                     "mov %%rbx, tg_recover_rip(%%rip)\n\t"
+                     "wrmsr\n"
+                     "1:"
+                     : : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
+                     : "rbx", "memory");
+    return tg_last_vector;
+}
+
+static uint32_t probe_write_cr4(uint64_t value)
+{
+    tg_last_vector = 0;
+    __asm__ volatile("lea 1f(%%rip), %%rbx\n\t"
+                     "mov %%rbx, tg_recover_rip(%%rip)\n\t"
+                     "mov %0, %%cr4\n"
+                     "1:"
+                     : : "r"(value) : "rbx", "rax", "memory");
+    return tg_last_vector;
+}
+
+static uint32_t probe_vmxon(void)
+{
+    static uint64_t region_pa;
+    tg_last_vector = 0;
+    __asm__ volatile("lea 1f(%%rip), %%rbx\n\t"
+                     "mov %%rbx, tg_recover_rip(%%rip)\n\t"
+                     "vmxon %0\n"
+                     "1:"
+                     : : "m"(region_pa) : "rbx", "rax", "memory", "cc");
+    return tg_last_vector;
+}
+
+static uint32_t probe_foreign_vmcall(void)
+{
+    tg_last_vector = 0;
+    __asm__ volatile("lea 1f(%%rip), %%rbx\n\t"
+                     "mov %%rbx, tg_recover_rip(%%rip)\n\t"
+                     "mov $0x1234, %%eax\n\t"
+                     "vmcall\n"
+                     "1:"
+                     : : : "rbx", "rax", "memory");
+    return tg_last_vector;
+}
+
+static void check_faults(void)
+{
+    struct descriptor_table_reg saved, mine;
+    uint64_t flags;
+    uint16_t cs;
+    __asm__ volatile("pushfq; pop %0; cli" : "=r"(flags) : : "memory");
+    __asm__ volatile("sidt %0" : "=m"(saved));
+    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
+    UINTN idt_bytes = (UINTN)saved.limit + 1;
+    CopyMem(probe_idt, (void *)(UINTN)saved.base,
+            idt_bytes < sizeof probe_idt ? idt_bytes : sizeof probe_idt);
+    set_gate(6, tg_ud_stub, cs);
+    set_gate(13, tg_gp_stub, cs);
+    mine.base = (uint64_t)(UINTN)probe_idt;
+    mine.limit = sizeof probe_idt - 1;
+    __asm__ volatile("lidt %0" : : "m"(mine));
+
+    uint64_t v = 0, fc = 0;
+    uint32_t basic = probe_rdmsr(0x480, &v);                 /* IA32_VMX_BASIC */
+    uint32_t fc_read = probe_rdmsr(0x3A, &fc);               /* IA32_FEATURE_CONTROL */
+    uint32_t fc_write = probe_wrmsr(0x3A, fc | 4);
+    uint32_t cr4 = probe_write_cr4(read_cr4() | CR4_VMXE);
+    uint32_t vmxon = probe_vmxon();
+    uint32_t vmcall = probe_foreign_vmcall();
+
+    __asm__ volatile("lidt %0" : : "m"(saved));
+    if (flags & RFLAGS_IF)
+        __asm__ volatile("sti");
+    Print(L"testguest: rdmsr VMX_BASIC -> vector %d; FEATURE_CONTROL = 0x%lx (vector %d), "
+          L"write -> %d; CR4.VMXE write -> %d; VMXON -> %d; foreign VMCALL -> %d\n",
+          basic, fc, fc_read, fc_write, cr4, vmxon, vmcall);
+    result(basic == VECTOR_GP, L"reading a VMX capability MSR raises #GP, as on a CPU without VMX");
+    result(fc_read == 0 && (fc & 1) && !(fc & 6) && fc_write == VECTOR_GP,
+           L"IA32_FEATURE_CONTROL reads locked with VMX off and cannot be written");
+    result(cr4 == VECTOR_GP && !(read_cr4() & CR4_VMXE), L"setting CR4.VMXE raises #GP");
+    result(vmxon == VECTOR_UD && vmcall == VECTOR_UD,
+           L"VMXON and a VMCALL that is not onestone's raise #UD");
+}
+
 /* ---- benchmark: CPUID round trips measured in the guest ---- */
 static void bench_cpuid(void)
 {
@@ -221,6 +355,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     result(no_vmx, L"VMX is invisible: CPUID.1:ECX[5] and CR4.VMXE read 0 on every CPU");
     result(all_ran && cpus >= 2, L"every CPU runs guest code through MP services");
     check_reserved_memory();
+    check_faults();
     bench_cpuid();
     if (!expect_hidden)
         Print(L"testguest: asked onestone for its counters: %d\n",
