@@ -20,6 +20,28 @@ void pci_write32(uint16_t bdf, uint8_t offset, uint32_t value)
     outl(0xCFC, value);
 }
 
+static int bridge_bus(uint8_t bus, uint8_t dev, uint8_t fn, unsigned shift)
+{
+    uint16_t bdf = PCI_BDF(bus, dev, fn);
+    if ((pci_read32(bdf, 0) & 0xFFFF) == 0xFFFF)
+        return -1;
+    if (((pci_read32(bdf, 0x0C) >> 16) & 0x7F) != 1)
+        return -1;                      /* header type 1: PCI-to-PCI bridge */
+    return (int)((pci_read32(bdf, 0x18) >> shift) & 0xFF);
+}
+
+int pci_bridge_secondary_bus(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn)
+{
+    (void)ctx;
+    return bridge_bus(bus, dev, fn, 8);
+}
+
+int pci_bridge_subordinate_bus(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn)
+{
+    (void)ctx;
+    return bridge_bus(bus, dev, fn, 16);
+}
+
 bool pci_set_bus_master(uint16_t bdf, bool on)
 {
     uint32_t cmd = pci_read32(bdf, PCI_COMMAND);

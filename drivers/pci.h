@@ -13,6 +13,12 @@
 
 uint32_t pci_read32(uint16_t bdf, uint8_t offset);
 void pci_write32(uint16_t bdf, uint8_t offset, uint32_t value);
+/* A PCI-to-PCI bridge's secondary / subordinate bus number (config
+ * offsets 0x19 / 0x1A), or -1 if bus:dev.fn is absent or not a bridge.
+ * Shaped as dmar_read_bus_fn (vtd/dmar.h); ctx is unused. */
+int pci_bridge_secondary_bus(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn);
+int pci_bridge_subordinate_bus(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn);
+
 /* Sets or clears the bus-master enable bit; returns whether it was set. */
 bool pci_set_bus_master(uint16_t bdf, bool on);
 

@@ -5,27 +5,6 @@
 
 #define PRIMARY_DOMAIN_ID 1
 
-static int read_bus(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn, unsigned shift)
-{
-    (void)ctx;
-    uint16_t bdf = PCI_BDF(bus, dev, fn);
-    if ((pci_read32(bdf, 0) & 0xFFFF) == 0xFFFF)
-        return -1;
-    if (((pci_read32(bdf, 0x0C) >> 16) & 0x7F) != 1)
-        return -1;                      /* not a PCI-to-PCI bridge */
-    return (int)((pci_read32(bdf, 0x18) >> shift) & 0xFF);
-}
-
-static int read_secondary(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn)
-{
-    return read_bus(ctx, bus, dev, fn, 8);
-}
-
-static int read_subordinate(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn)
-{
-    return read_bus(ctx, bus, dev, fn, 16);
-}
-
 struct gap {
     struct vtd_unit *u;
     struct vtd_domain *d;
@@ -122,8 +101,8 @@ int vtd_setup_primary(struct vtd_primary *p, const struct dmar_info *dmar,
             continue;
         for (unsigned devfn = 0; devfn < 256; devfn++) {
             uint16_t bdf = (uint16_t)(bus << 8 | devfn);
-            const struct dmar_unit *du = dmar_unit_for(dmar, 0, bdf, read_secondary,
-                                                       read_subordinate, NULL);
+            const struct dmar_unit *du = dmar_unit_for(dmar, 0, bdf, pci_bridge_secondary_bus,
+                                                       pci_bridge_subordinate_bus, NULL);
             if (!du)
                 continue;                               /* no unit: nothing to program */
             unsigned i = (unsigned)(du - dmar->units);

@@ -47,24 +47,6 @@ static uint32_t cfg_read(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off)
     return pci_read32(PCI_BDF(bus, dev, fn), off);
 }
 
-static int read_secondary_bus(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn)
-{
-    (void)ctx;
-    uint32_t hdr = cfg_read(bus, dev, fn, 0x0C);
-    if (((hdr >> 16) & 0x7F) != 1)
-        return -1;
-    return (cfg_read(bus, dev, fn, 0x18) >> 8) & 0xFF;
-}
-
-static int read_subordinate_bus(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn)
-{
-    (void)ctx;
-    uint32_t hdr = cfg_read(bus, dev, fn, 0x0C);
-    if (((hdr >> 16) & 0x7F) != 1)
-        return -1;
-    return (cfg_read(bus, dev, fn, 0x18) >> 16) & 0xFF;
-}
-
 /* Busy wait without boot services (which may re-enable interrupts). */
 static void spin_ms(unsigned ms)
 {
@@ -82,24 +64,10 @@ static bool irr_set(uint8_t vector)
 
 /* ---- fault bookkeeping ---- */
 static struct vtd_fault last_fault;
-static unsigned faults_seen;
-
-static void on_fault(void *ctx, const struct vtd_fault *f)
-{
-    (void)ctx;
-    last_fault = *f;
-    faults_seen++;
-}
 
 static bool fault_matches(struct vtd_unit *u, uint16_t sid, uint64_t page, bool read)
 {
-    faults_seen = 0;
-    for (unsigned i = 0; i < 50 && !faults_seen; i++) {
-        vtd_fault_poll(u, on_fault, NULL);
-        if (!faults_seen)
-            uefi_call_wrapper(BS->Stall, 1, 1000);
-    }
-    if (!faults_seen)
+    if (!vtd_fault_wait(u, &last_fault))
         return false;
     LOG_INF("fault seen: sid %02x:%02x.%x %s 0x%lx reason 0x%x", last_fault.source_id >> 8,
             (last_fault.source_id >> 3) & 0x1F, last_fault.source_id & 7,
@@ -167,8 +135,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         goto done;
     }
     result(true, "the edu DMA device is present");
-    const struct dmar_unit *du = dmar_unit_for(&dmar, 0, edu_sid(&edu), read_secondary_bus,
-                                               read_subordinate_bus, NULL);
+    const struct dmar_unit *du = dmar_unit_for(&dmar, 0, edu_sid(&edu), pci_bridge_secondary_bus,
+                                               pci_bridge_subordinate_bus, NULL);
     if (!du) {
         result(false, "a DMAR unit covers the edu device");
         goto done;
