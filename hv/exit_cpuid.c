@@ -1,5 +1,6 @@
 /* Runs in VMX root: CPUID exits (unconditional in VMX non-root). */
 #include "hv/exits.h"
+#include "hv/spinlock.h"
 #include "hv/cpuid_policy.h"
 #include "hv/vmcs_setup.h"
 #include "onestone/hvabi.h"
@@ -7,11 +8,11 @@
 #define STATS_DUMP_MIN_TICKS (1ull << 24)
 
 static uint64_t last_dump_tsc;
-static volatile int dump_lock;
+static spinlock_t dump_lock;
 
 static uint32_t try_dump_stats(void)
 {
-    if (__atomic_exchange_n(&dump_lock, 1, __ATOMIC_ACQUIRE))
+    if (!spin_trylock(&dump_lock))
         return 0;
     uint64_t now = rdtsc();
     uint32_t done = 0;
@@ -20,7 +21,7 @@ static uint32_t try_dump_stats(void)
         exits_dump_stats();
         done = 1;
     }
-    __atomic_store_n(&dump_lock, 0, __ATOMIC_RELEASE);
+    spin_unlock(&dump_lock);
     return done;
 }
 

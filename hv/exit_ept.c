@@ -7,6 +7,7 @@
  * - Writes to the xAPIC page: emulated (hv/lapic_emul.h).
  * Anything else means the EPT is broken: log and reset. */
 #include "hv/exits.h"
+#include "hv/spinlock.h"
 #include "hv/ept_build.h"
 #include "hv/entry.h"
 #include "hv/exit_decode.h"
@@ -18,18 +19,7 @@
 
 #define PROTECTED_LOG_LIMIT 8
 
-static volatile int ept_lock;
-
-static void lock(void)
-{
-    while (__atomic_exchange_n(&ept_lock, 1, __ATOMIC_ACQUIRE))
-        __asm__ volatile("pause");
-}
-
-static void unlock(void)
-{
-    __atomic_store_n(&ept_lock, 0, __ATOMIC_RELEASE);
-}
+static spinlock_t ept_lock;
 
 void handle_ept_violation(struct percpu *cpu, struct guest_regs *regs)
 {
@@ -55,22 +45,22 @@ void handle_ept_violation(struct percpu *cpu, struct guest_regs *regs)
                       cpu->protected_accesses == PROTECTED_LOG_LIMIT ?
                       " (further accesses on this CPU are counted, not logged)" : "");
         }
-        lock();
+        spin_lock(&ept_lock);
         uint64_t page = gpa & ~0xFFFull;
         if (pgtable_lookup(&hv_ept, page, 0, 0, 0))
             rc = 0;                                 /* another CPU mapped it */
         else
             rc = pgtable_map(&hv_ept, page, (uint64_t)(uintptr_t)hv_sink_page, 0x1000,
                              EPT_READ | EPT_WRITE | (MTRR_TYPE_WB << EPT_MEMTYPE_SHIFT), 1);
-        unlock();
+        spin_unlock(&ept_lock);
     } else if (gpa >= hv_plan->map_top) {
-        lock();
+        spin_lock(&ept_lock);
         if (pgtable_lookup(&hv_ept, gpa, 0, 0, 0))
             rc = 0;
         else
             rc = ept_map_identity_block(&hv_ept, &hv_plan->protected_ranges, gpa,
                                         &hv_plan->mtrr);
-        unlock();
+        spin_unlock(&ept_lock);
         LOG_DBG("EPT: mapped high address 0x%lx on first use", gpa);
     } else {
         exit_fatal(cpu, regs, "EPT violation inside the identity map");

@@ -1,5 +1,6 @@
 /* Runs in VMX root: see lapic_emul.h for why this exists. */
 #include "hv/lapic_emul.h"
+#include "hv/spinlock.h"
 #include "hv/exits.h"
 #include "hv/guest_mem.h"
 #include "hv/log.h"
@@ -16,7 +17,7 @@ static uint64_t lapic_page;
 static volatile bool os_took_over, routing_released;
 static volatile uint64_t started_by_os;       /* bitmap of CPU indexes */
 
-static volatile int release_lock;
+static spinlock_t release_lock;      /* taken once, never released */
 
 void lapic_os_took_over(void)
 {
@@ -35,7 +36,7 @@ bool lapic_routing_active(void)
  * writable (see hv/exit_ept.c). */
 static void release_routing(void)
 {
-    if (__atomic_exchange_n(&release_lock, 1, __ATOMIC_ACQUIRE))
+    if (!spin_trylock(&release_lock))
         return;
     if (!routing_released &&
         pgtable_set_attrs(&hv_ept, lapic_page,

@@ -2,11 +2,12 @@
  * state): a tiny formatter and line-buffered serial logger. Lines are built
  * whole, then written under a spinlock so CPUs do not interleave. */
 #include "hv/log.h"
+#include "hv/spinlock.h"
 #include "drivers/uart16550.h"
 
 static uint16_t log_port;
 static enum log_level log_level_now = LOG_INFO;
-static volatile int log_lock;
+static spinlock_t log_lock;
 static void (*log_mirror)(const char *line);
 static int (*log_prefix)(char *buf, size_t cap);
 
@@ -163,8 +164,7 @@ void log_vprintf(enum log_level level, const char *fmt, va_list ap)
     if (n >= sizeof line)
         n = sizeof line - 1;
 
-    while (__atomic_exchange_n(&log_lock, 1, __ATOMIC_ACQUIRE))
-        __asm__ volatile("pause");
+    spin_lock(&log_lock);
     for (size_t i = 0; i < n; i++) {
         if (line[i] == '\n')
             uart_putc(log_port, '\r');
@@ -172,7 +172,7 @@ void log_vprintf(enum log_level level, const char *fmt, va_list ap)
     }
     uart_putc(log_port, '\r');
     uart_putc(log_port, '\n');
-    __atomic_store_n(&log_lock, 0, __ATOMIC_RELEASE);
+    spin_unlock(&log_lock);
     if (log_mirror)
         log_mirror(line);
 }

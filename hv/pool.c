@@ -2,10 +2,11 @@
  * frees, it sizes everything at boot. Locked because EPT violations on
  * several CPUs may add tables at once. */
 #include "hv/pool.h"
+#include "hv/spinlock.h"
 #include <stddef.h>
 
 static uint64_t pool_start, pool_next, pool_limit;
-static volatile int pool_lock;
+static spinlock_t pool_lock;
 
 void pool_init(uint64_t base, uint64_t end)
 {
@@ -15,14 +16,13 @@ void pool_init(uint64_t base, uint64_t end)
 
 void *pool_alloc_pages(uint64_t pages)
 {
-    while (__atomic_exchange_n(&pool_lock, 1, __ATOMIC_ACQUIRE))
-        __asm__ volatile("pause");
+    spin_lock(&pool_lock);
     void *p = NULL;
     if (pages && pool_limit - pool_next >= pages * 0x1000) {
         p = (void *)(uintptr_t)pool_next;
         pool_next += pages * 0x1000;
     }
-    __atomic_store_n(&pool_lock, 0, __ATOMIC_RELEASE);
+    spin_unlock(&pool_lock);
     if (p) {
         volatile uint64_t *q = p;
         for (uint64_t i = 0; i < pages * 512; i++)

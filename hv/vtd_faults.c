@@ -3,6 +3,7 @@
  * ticks, and on every counter dump; a record waits in the unit (and an
  * overflow is flagged there) until then, so nothing is lost silently. */
 #include "hv/vtd_faults.h"
+#include "hv/spinlock.h"
 #include "hv/percpu.h"
 #include "arch/io.h"
 
@@ -10,7 +11,7 @@
 
 bool vtd_faults_enabled;
 static uint64_t last_poll;
-static volatile int poll_lock;
+static spinlock_t poll_lock;
 
 void vtd_faults_poll(bool force)
 {
@@ -19,10 +20,10 @@ void vtd_faults_poll(bool force)
     uint64_t now = rdtsc();
     if (!force && now - last_poll < POLL_INTERVAL_TICKS)
         return;
-    if (__atomic_exchange_n(&poll_lock, 1, __ATOMIC_ACQUIRE))
+    if (!spin_trylock(&poll_lock))
         return;                         /* another CPU is polling */
     last_poll = now;
     for (uint32_t i = 0; i < hv_plan->vtd_unit_count; i++)
         vtd_fault_poll(&hv_plan->vtd_units[i], 0, 0);
-    __atomic_store_n(&poll_lock, 0, __ATOMIC_RELEASE);
+    spin_unlock(&poll_lock);
 }
