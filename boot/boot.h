@@ -29,12 +29,14 @@ UINTN mp_launch_aps(hv_launch_fn launch);
 UINTN mp_bsp_index(void);
 
 /* reserve.c: allocates onestone's reserved memory, copies the running
- * image into it and relocates the copy. */
+ * image into it and relocates the copy; the plan inside starts as a copy
+ * of `facts` with the reservation's own fields filled in. */
 struct reservation {
     struct hv_plan *plan;
     UINT64 delta;                   /* copy address - original address */
 };
-EFI_STATUS reserve_and_copy(EFI_HANDLE image, UINT64 pool_bytes, struct reservation *out);
+EFI_STATUS reserve_and_copy(EFI_HANDLE image, const struct hv_plan *facts, UINT64 pool_bytes,
+                            struct reservation *out);
 
 /* plan_build.c */
 void plan_collect_platform(struct hv_plan *plan);

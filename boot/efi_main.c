@@ -82,33 +82,21 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     plan_collect_platform(&probe);
     UINT64 map_top = plan_map_top(probe.phys_addr_bits);
     BOOLEAN ept_1g = (facts.ept_vpid & VMX_EPT_1GB_PAGE) != 0;
+    probe.config = config;
+    probe.vmx = facts;
+    probe.map_top = map_top;
     struct reservation res;
-    st = reserve_and_copy(image, plan_pool_bytes(map_top, probe.cpu_count, ept_1g), &res);
+    st = reserve_and_copy(image, &probe, plan_pool_bytes(map_top, probe.cpu_count, ept_1g), &res);
     if (EFI_ERROR(st))
         return refuse("cannot reserve memory for onestone", NULL);
 
     struct hv_plan *plan = res.plan;
-    struct memrange_list protected_ranges = plan->protected_ranges;
-    UINT64 keep[] = { plan->reserved_base, plan->reserved_size, plan->image_base,
-                      plan->image_size, plan->pool_base, plan->pool_end };
-    CopyMem(plan, &probe, sizeof *plan);
-    plan->magic = PLAN_MAGIC;
-    plan->reserved_base = keep[0];
-    plan->reserved_size = keep[1];
-    plan->image_base = keep[2];
-    plan->image_size = keep[3];
-    plan->pool_base = keep[4];
-    plan->pool_end = keep[5];
-    plan->protected_ranges = protected_ranges;
     st = iommu_reserve(&config, map_top, &plan->protected_ranges);
     if (EFI_ERROR(st)) {
         iommu_undo();
         uefi_call_wrapper(BS->FreePages, 2, plan->reserved_base, plan->reserved_size / 0x1000);
         return refuse("cannot reserve memory for the VT-d tables", NULL);
     }
-    plan->config = config;
-    plan->vmx = facts;
-    plan->map_top = map_top;
     LOG_INF("reserved 0x%lx-0x%lx (%lu KiB) for onestone; %u CPUs; identity map up to 0x%lx",
             plan->reserved_base, plan->reserved_base + plan->reserved_size - 1,
             plan->reserved_size / 1024, plan->cpu_count, plan->map_top);

@@ -50,7 +50,8 @@ static EFI_STATUS relocate_copy(UINT64 orig_base, UINT64 copy_base)
     return EFI_SUCCESS;
 }
 
-EFI_STATUS reserve_and_copy(EFI_HANDLE image, UINT64 pool_bytes, struct reservation *out)
+EFI_STATUS reserve_and_copy(EFI_HANDLE image, const struct hv_plan *facts, UINT64 pool_bytes,
+                            struct reservation *out)
 {
     EFI_LOADED_IMAGE *loaded;
     EFI_STATUS st = uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol,
@@ -80,6 +81,7 @@ EFI_STATUS reserve_and_copy(EFI_HANDLE image, UINT64 pool_bytes, struct reservat
     }
 
     struct hv_plan *plan = (struct hv_plan *)(UINTN)(base + image_bytes);
+    CopyMem(plan, (void *)facts, sizeof *plan);
     plan->magic = PLAN_MAGIC;
     plan->reserved_base = base;
     plan->reserved_size = total;
