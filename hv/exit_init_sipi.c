@@ -12,23 +12,12 @@
 #include "hv/panic.h"
 #include "hv/vmx_ops.h"
 
-struct field_value {
-    uint32_t field;
-    uint64_t value;
-};
-
-static void write_fields(const struct field_value *fv, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        vmwrite_checked(fv[i].field, fv[i].value);
-}
-
 /* Register state after INIT (SDM 3A table 9-1), real mode, with the
  * VMX-owned CR bits forced in the real registers only. */
 static void load_init_state(struct percpu *cpu)
 {
     const uint64_t cr0 = CR0_ET | CR0_CD | CR0_NW;
-    const struct field_value fv[] = {
+    const struct vmcs_field_value fv[] = {
         { VMCS_GUEST_CR0, (cr0 | cpu->cr0_must_be_one) & cpu->cr0_may_be_one },
         { VMCS_CR0_READ_SHADOW, cr0 },
         { VMCS_GUEST_CR3, 0 },
@@ -65,7 +54,7 @@ static void load_init_state(struct percpu *cpu)
         { VMCS_GUEST_FS_BASE, 0 },
         { VMCS_GUEST_GS_BASE, 0 },
     };
-    write_fields(fv, sizeof fv / sizeof fv[0]);
+    vmwrite_all(fv, sizeof fv / sizeof fv[0]);
     static const uint32_t data_segs[] = {
         VMCS_GUEST_ES_SEL, VMCS_GUEST_SS_SEL, VMCS_GUEST_DS_SEL,
         VMCS_GUEST_FS_SEL, VMCS_GUEST_GS_SEL,

@@ -36,19 +36,6 @@ static struct segment_state read_segment(uint16_t sel, uint64_t gdt_base, bool s
     return s;
 }
 
-struct field_value {
-    uint32_t field;
-    uint64_t value;
-};
-
-static uint64_t write_all(const struct field_value *fv, unsigned n)
-{
-    for (unsigned i = 0; i < n; i++)
-        if (!vmwrite_checked(fv[i].field, fv[i].value))
-            return fv[i].field ? fv[i].field : 0xFFFF;
-    return 0;
-}
-
 static uint16_t read_sel(int which)
 {
     uint16_t v = 0;
@@ -100,7 +87,7 @@ static uint64_t setup_guest(const struct launch_context *ctx, uint64_t cr0, uint
             return sel_field[i];
     }
 
-    const struct field_value fv[] = {
+    const struct vmcs_field_value fv[] = {
         { VMCS_GUEST_CR0, cr0 },
         { VMCS_GUEST_CR3, read_cr3() },
         { VMCS_GUEST_CR4, cr4 },
@@ -123,12 +110,12 @@ static uint64_t setup_guest(const struct launch_context *ctx, uint64_t cr0, uint
         { VMCS_GUEST_INTERRUPTIBILITY, 0 },
         { VMCS_GUEST_PENDING_DBG, 0 },
     };
-    return write_all(fv, sizeof fv / sizeof fv[0]);
+    return vmwrite_all(fv, sizeof fv / sizeof fv[0]);
 }
 
 static uint64_t setup_host(struct percpu *cpu, uint64_t host_cr0, uint64_t host_cr4)
 {
-    const struct field_value fv[] = {
+    const struct vmcs_field_value fv[] = {
         { VMCS_HOST_CR0, host_cr0 },
         { VMCS_HOST_CR3, hv_host_cr3 },
         { VMCS_HOST_CR4, host_cr4 },
@@ -152,7 +139,7 @@ static uint64_t setup_host(struct percpu *cpu, uint64_t host_cr0, uint64_t host_
         { VMCS_HOST_EFER, rdmsr(MSR_IA32_EFER) },
         { VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT) },
     };
-    return write_all(fv, sizeof fv / sizeof fv[0]);
+    return vmwrite_all(fv, sizeof fv / sizeof fv[0]);
 }
 
 static uint64_t setup_controls(struct percpu *cpu, uint64_t guest_cr0, uint64_t guest_cr4,
@@ -162,7 +149,7 @@ static uint64_t setup_controls(struct percpu *cpu, uint64_t guest_cr0, uint64_t 
     uint32_t entry = c->entry;
     if (rdmsr(MSR_IA32_EFER) & EFER_LMA)
         entry |= ENTRY_IA32E_MODE_GUEST;
-    const struct field_value fv[] = {
+    const struct vmcs_field_value fv[] = {
         { VMCS_PIN_CONTROLS, c->pin },
         { VMCS_PROC_CONTROLS, c->proc },
         { VMCS_PROC_CONTROLS2, c->proc2 },
@@ -185,7 +172,7 @@ static uint64_t setup_controls(struct percpu *cpu, uint64_t guest_cr0, uint64_t 
         { VMCS_CR4_READ_SHADOW, guest_cr4 & ~CR4_VMXE },
         { VMCS_TSC_OFFSET, 0 },
     };
-    return write_all(fv, sizeof fv / sizeof fv[0]);
+    return vmwrite_all(fv, sizeof fv / sizeof fv[0]);
 }
 
 uint64_t vmcs_setup(struct percpu *cpu, const struct launch_context *ctx)

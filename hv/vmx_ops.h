@@ -41,6 +41,21 @@ static inline bool vmwrite_checked(uint64_t field, uint64_t v)
     return !fail;
 }
 
+/* A batch of VMWRITEs; returns 0, or the field whose write failed (0xFFFF
+ * stands for field 0, which is never a valid answer otherwise). */
+struct vmcs_field_value {
+    uint32_t field;
+    uint64_t value;
+};
+
+static inline uint64_t vmwrite_all(const struct vmcs_field_value *fv, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        if (!vmwrite_checked(fv[i].field, fv[i].value))
+            return fv[i].field ? fv[i].field : 0xFFFF;
+    return 0;
+}
+
 struct inv_descriptor {
     uint64_t a, b;
 };
