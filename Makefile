@@ -24,7 +24,7 @@ TESTGUEST_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(TESTGUEST_SRCS))
 # the VT-d test program (QEMU): onestone's vtd/ code and what it builds on
 VTDTEST_SRCS := guest/vtdtest/vtdtest.c $(wildcard vtd/*.c) hv/pgtable.c hv/log.c \
 	hv/memrange.c drivers/uart16550.c drivers/pci.c drivers/edu.c boot/acpi_find.c \
-	boot/efi_pages.c
+	boot/efi_pages.c boot/test_report.c
 VTDTEST_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(VTDTEST_SRCS))
 
 # pure logic shared by onestone.efi and the host (unit tests, tools)

@@ -7,30 +7,11 @@
  * prints PASS:/FAIL: lines and a summary on COM1 and powers the machine off. */
 #include "boot/boot.h"
 #include "boot/efi_pages.h"
+#include "boot/test_report.h"
 #include "drivers/edu.h"
-#include "drivers/uart16550.h"
 #include "hv/log.h"
 #include "vtd/primary_setup.h"
 
-static unsigned passed, failed;
-static uint16_t console;
-
-static void say(const char *text)
-{
-    for (const char *c = text; *c; c++)
-        uart_putc(console, *c);
-}
-
-static void result(bool ok, const char *what)
-{
-    char line[256];
-    fmt_snprintf(line, sizeof line, "%s: %s\r\n", ok ? "PASS" : "FAIL", what);
-    say(line);
-    if (ok)
-        passed++;
-    else
-        failed++;
-}
 
 /* Tables come from EfiReservedMemoryType pages, as they do in onestone's
  * own reservation: the OS must never reuse them. DMA buffers lie below
@@ -44,8 +25,7 @@ static struct vtd_primary primary;
 
 void vtd_selftest(void)
 {
-    console = 0x3F8;
-    say("onestone VT-d self-test (selftest = vtd)\r\n");
+    test_say("onestone VT-d self-test (selftest = vtd)");
     const struct dmar_info *dmar = iommu_dmar();
     /* stand-in for onestone's reservation: protected like the real one */
     uint8_t *hidden = low_pages(16, EfiReservedMemoryType);
@@ -54,7 +34,7 @@ void vtd_selftest(void)
     char err[160] = "";
     struct edu edu;
     if (!hidden || !a || !b || !edu_find(&edu)) {
-        result(false, "test memory and the edu device are available");
+        test_report(false, "test memory and the edu device are available");
         goto out;
     }
     memrange_add(&protected_ranges, (uint64_t)(UINTN)hidden, (uint64_t)(UINTN)hidden + 16 * 4096);
@@ -62,14 +42,14 @@ void vtd_selftest(void)
                                err, sizeof err);
     if (rc)
         LOG_ERR("VT-d setup: %s", err);
-    result(rc == 0 && primary.devices_assigned > 0,
+    test_report(rc == 0 && primary.devices_assigned > 0,
            "VT-d on: every PCI function in the primary partition's domain, onestone's memory left out");
     if (rc)
         goto out;
 
     for (int i = 0; i < 256; i++)
         a[i] = (uint8_t)(i + 7);
-    result(edu_copy(&edu, (uint64_t)(UINTN)a, (uint64_t)(UINTN)b) && CompareMem(a, b, 256) == 0,
+    test_report(edu_copy(&edu, (uint64_t)(UINTN)a, (uint64_t)(UINTN)b) && CompareMem(a, b, 256) == 0,
            "a device of the primary partition can DMA into the partition's memory");
 
     SetMem(hidden, 4096, 0xAB);
@@ -87,17 +67,12 @@ void vtd_selftest(void)
             u = i;
         }
     (void)u;
-    result(untouched && faulted && f.source_id == edu_sid(&edu) &&
+    test_report(untouched && faulted && f.source_id == edu_sid(&edu) &&
            f.address == (uint64_t)(UINTN)hidden && !f.is_read,
            "DMA into onestone's memory is blocked; the fault names the device and the address");
     vtd_teardown_primary(&primary);
-    result(!(vtd_global_status(&primary.units[0]) & VTD_GCMD_TE), "translation is off again after the test");
+    test_report(!(vtd_global_status(&primary.units[0]) & VTD_GCMD_TE), "translation is off again after the test");
 out:
-    {
-        char line[96];
-        fmt_snprintf(line, sizeof line, "vtd-selftest: %u passed, %u failed\r\nVTD-SELFTEST-END\r\n",
-                     passed, failed);
-        say(line);
-    }
+    test_summary("vtd-selftest", "VTD-SELFTEST-END");
     uefi_call_wrapper(RT->ResetSystem, 4, EfiResetShutdown, EFI_SUCCESS, 0, NULL);
 }

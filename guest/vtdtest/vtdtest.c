@@ -10,6 +10,7 @@
 #include "arch/acpi.h"
 #include "boot/acpi_find.h"
 #include "boot/efi_pages.h"
+#include "boot/test_report.h"
 #include "arch/io.h"
 #include "drivers/edu.h"
 #include "drivers/pci.h"
@@ -19,21 +20,6 @@
 #include "vtd/dmar.h"
 #include "vtd/vtd.h"
 
-static unsigned passed, failed;
-
-/* Result lines go to COM1 without onestone's log prefix: the runner reads
- * lines that start with PASS:/FAIL:. */
-static void result(bool ok, const char *what)
-{
-    char line[256];
-    fmt_snprintf(line, sizeof line, "%s: %s\r\n", ok ? "PASS" : "FAIL", what);
-    for (const char *c = line; *c; c++)
-        uart_putc(0x3F8, *c);
-    if (ok)
-        passed++;
-    else
-        failed++;
-}
 
 /* A DMA buffer below 256 MiB (edu's default 28-bit DMA mask). */
 static uint8_t *dma_buffer(UINTN pages)
@@ -120,30 +106,30 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 
     const struct acpi_sdt_header *table = acpi_find_table("DMAR");
     size_t len = table ? table->length : 0;
-    result(table != NULL, "the firmware provides a DMAR table");
+    test_report(table != NULL, "the firmware provides a DMAR table");
     if (!table)
         goto done;
     if (dmar_parse(table, len, &dmar, err, sizeof err)) {
         LOG_ERR("%s", err);
-        result(false, "DMAR parses");
+        test_report(false, "DMAR parses");
         goto done;
     }
-    result(dmar.unit_count >= 1, "DMAR lists a remapping unit");
+    test_report(dmar.unit_count >= 1, "DMAR lists a remapping unit");
     struct edu edu = { 0, 0, 0, NULL };
     if (!edu_find(&edu)) {
-        result(false, "the edu DMA device is present");
+        test_report(false, "the edu DMA device is present");
         goto done;
     }
-    result(true, "the edu DMA device is present");
+    test_report(true, "the edu DMA device is present");
     const struct dmar_unit *du = dmar_unit_for(&dmar, 0, edu_sid(&edu), pci_bridge_secondary_bus,
                                                pci_bridge_subordinate_bus, NULL);
     if (!du) {
-        result(false, "a DMAR unit covers the edu device");
+        test_report(false, "a DMAR unit covers the edu device");
         goto done;
     }
     if (vtd_unit_probe(&unit, du->base, &efi_boot_pages, err, sizeof err)) {
         LOG_ERR("%s", err);
-        result(false, "the VT-d unit has what onestone needs");
+        test_report(false, "the VT-d unit has what onestone needs");
         goto done;
     }
     LOG_INF("unit 0x%lx: CAP 0x%lx ECAP 0x%lx, %u-level tables, caching mode %s",
@@ -166,27 +152,27 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
               vtd_domain_init(&unit, &mgmt, 2) == 0 &&
               vtd_domain_map_identity(&unit, &mgmt, (uint64_t)(UINTN)mgmt_mem,
                                       (uint64_t)(UINTN)mgmt_mem + 4 * 4096) == 0;
-    result(ok, "domains built: primary (all but onestone's and the management partition's memory), management (its own memory only)");
+    test_report(ok, "domains built: primary (all but onestone's and the management partition's memory), management (its own memory only)");
     if (vtd_unit_enable(&unit, err, sizeof err)) {
         LOG_ERR("%s", err);
-        result(false, "translation enabled");
+        test_report(false, "translation enabled");
         goto done;
     }
-    result(true, "translation enabled with the edu device blocked (no context entry)");
+    test_report(true, "translation enabled with the edu device blocked (no context entry)");
 
     for (int i = 0; i < 256; i++)
         prim_a[i] = (uint8_t)(i ^ 0x5A);
     /* a device assigned to nobody is blocked */
     bool blocked = !edu_copy(&edu, (uint64_t)(UINTN)prim_a, (uint64_t)(UINTN)prim_b) ||
                    CompareMem(prim_a, prim_b, 256) != 0;
-    result(blocked && fault_matches(&unit, edu_sid(&edu), (uint64_t)(UINTN)prim_a, true) &&
+    test_report(blocked && fault_matches(&unit, edu_sid(&edu), (uint64_t)(UINTN)prim_a, true) &&
            (last_fault.reason == VTD_FR_CONTEXT_NOT_PRESENT ||
             last_fault.reason == VTD_FR_ROOT_NOT_PRESENT),
            "a device assigned to no partition cannot DMA (fault names its BDF and address)");
 
     vtd_assign(&unit, edu.bus, (uint8_t)((edu.dev << 3) | edu.fn), &primary);
     SetMem(prim_b, 256, 0);
-    result(edu_copy(&edu, (uint64_t)(UINTN)prim_a, (uint64_t)(UINTN)prim_b) &&
+    test_report(edu_copy(&edu, (uint64_t)(UINTN)prim_a, (uint64_t)(UINTN)prim_b) &&
            CompareMem(prim_a, prim_b, 256) == 0,
            "DMA within the owning partition's memory works");
 
@@ -196,17 +182,17 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     bool untouched = true;
     for (int i = 0; i < 256; i++)
         untouched &= onestone_mem[i] == 0xEE;
-    result(untouched && fault_matches(&unit, edu_sid(&edu), (uint64_t)(UINTN)onestone_mem, false),
+    test_report(untouched && fault_matches(&unit, edu_sid(&edu), (uint64_t)(UINTN)onestone_mem, false),
            "DMA write into onestone's memory is blocked and logged with BDF and address");
     edu_dma(&edu, (uint64_t)(UINTN)onestone_mem, EDU_BUFFER, 256, 0);
-    result(fault_matches(&unit, edu_sid(&edu), (uint64_t)(UINTN)onestone_mem, true),
+    test_report(fault_matches(&unit, edu_sid(&edu), (uint64_t)(UINTN)onestone_mem, true),
            "DMA read of onestone's memory is blocked and logged with BDF and address");
     SetMem(mgmt_mem, 4096, 0xCC);
     edu_dma(&edu, EDU_BUFFER, (uint64_t)(UINTN)mgmt_mem, 256, EDU_CMD_TO_RAM);
     untouched = true;
     for (int i = 0; i < 256; i++)
         untouched &= mgmt_mem[i] == 0xCC;
-    result(untouched && fault_matches(&unit, edu_sid(&edu), (uint64_t)(UINTN)mgmt_mem, false),
+    test_report(untouched && fault_matches(&unit, edu_sid(&edu), (uint64_t)(UINTN)mgmt_mem, false),
            "DMA into the management partition's memory is blocked and logged");
 
     /* a mapping change takes effect only after invalidation */
@@ -223,19 +209,19 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     edu_dma(&edu, EDU_BUFFER, iova, 256, EDU_CMD_TO_RAM);
     bool after = fault_matches(&unit, edu_sid(&edu), iova, false);
     LOG_INF("remap test: mapped=%d stale-until-invalidated=%d blocked-after=%d", first, stale, after);
-    result(first && after, "an unmapped page is blocked once the IOTLB is invalidated");
-    result(stale, "before invalidation the unit still used its cached translation (IOTLB)");
+    test_report(first && after, "an unmapped page is blocked once the IOTLB is invalidated");
+    test_report(stale, "before invalidation the unit still used its cached translation (IOTLB)");
 
     /* the device changes owner: the management partition's domain maps
      * only the management partition's memory */
     uint8_t devfn = (uint8_t)((edu.dev << 3) | edu.fn);
-    result(vtd_reassign(&unit, edu.bus, devfn, &mgmt) == 0 &&
+    test_report(vtd_reassign(&unit, edu.bus, devfn, &mgmt) == 0 &&
            (cfg_read(edu.bus, edu.dev, edu.fn, 0x04) & PCI_COMMAND_MASTER),
            "the device moves to the management domain (bus mastering off during the switch)");
     for (int i = 0; i < 256; i++)
         mgmt_mem[i] = (uint8_t)(i * 3);
     SetMem(mgmt_mem + 2048, 256, 0);
-    result(edu_copy(&edu, (uint64_t)(UINTN)mgmt_mem, (uint64_t)(UINTN)mgmt_mem + 2048) &&
+    test_report(edu_copy(&edu, (uint64_t)(UINTN)mgmt_mem, (uint64_t)(UINTN)mgmt_mem + 2048) &&
            CompareMem(mgmt_mem, mgmt_mem + 2048, 256) == 0,
            "in the management domain, DMA within the management partition's memory works");
     SetMem(prim_b, 256, 0x77);
@@ -243,13 +229,13 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     untouched = true;
     for (int i = 0; i < 256; i++)
         untouched &= prim_b[i] == 0x77;
-    result(untouched && fault_matches(&unit, edu_sid(&edu), (uint64_t)(UINTN)prim_b, false),
+    test_report(untouched && fault_matches(&unit, edu_sid(&edu), (uint64_t)(UINTN)prim_b, false),
            "in the management domain, DMA into the primary partition's memory is blocked");
 
     if (intremap_expected(image)) {
         if (vtd_ir_enable(&unit, err, sizeof err)) {
             LOG_ERR("%s", err);
-            result(false, "interrupt remapping enabled");
+            test_report(false, "interrupt remapping enabled");
             goto done;
         }
         /* Delivery is judged by the local APIC's IRR with interrupts off
@@ -263,7 +249,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         bool sent = edu_send_msi(&edu, msi_remappable(7), 0);            /* never given out */
         spin_ms(20);
         vtd_fault_poll(&unit, NULL, NULL);
-        result(sent && !irr_set(0x40) && !irr_set(0x41) && !irr_set(0x42),
+        test_report(sent && !irr_set(0x40) && !irr_set(0x41) && !irr_set(0x42),
                "an MSI through a handle onestone did not give the device (towards a CPU it may not target) is blocked");
         /* compatibility format: blocked by hardware when GSTS.CFIS = 0
          * (VT-d 5.1.2.1). QEMU 7.2 forwards such MSIs whatever CFIS says,
@@ -275,23 +261,20 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         vtd_fault_poll(&unit, NULL, NULL);
         LOG_INF("compatibility-format MSI: GSTS 0x%x (IRES %u, CFIS %u); QEMU %s it", gsts,
                 (gsts >> 25) & 1, (gsts >> 23) & 1, irr_set(0x41) ? "delivered" : "blocked");
-        result(sent && (gsts & VTD_GCMD_IRE) && !(gsts & VTD_GCMD_CFI),
+        test_report(sent && (gsts & VTD_GCMD_IRE) && !(gsts & VTD_GCMD_CFI),
                "compatibility-format interrupts are set to be blocked (IRES=1, CFIS=0)");
         sent = edu_send_msi(&edu, msi_remappable(1), 0);
         spin_ms(20);
         vtd_fault_poll(&unit, NULL, NULL);
-        result(sent && !irr_set(0x42), "an MSI through another device's handle is blocked (source-id check)");
+        test_report(sent && !irr_set(0x42), "an MSI through another device's handle is blocked (source-id check)");
         sent = edu_send_msi(&edu, msi_remappable(0), 0);
         spin_ms(20);
-        result(sent && irr_set(0x40), "the device's own handle delivers its vector to the partition's CPU");
+        test_report(sent && irr_set(0x40), "the device's own handle delivers its vector to the partition's CPU");
     }
 
 done:
     vtd_fault_poll(&unit, NULL, NULL);
-    char line[80];
-    fmt_snprintf(line, sizeof line, "vtdtest: %u passed, %u failed\r\nVTDTEST-END\r\n", passed, failed);
-    for (const char *c = line; *c; c++)
-        uart_putc(0x3F8, *c);
+    test_summary("vtdtest", "VTDTEST-END");
     uefi_call_wrapper(RT->ResetSystem, 4, EfiResetShutdown, EFI_SUCCESS, 0, NULL);
     return EFI_SUCCESS;
 }
