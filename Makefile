@@ -28,12 +28,35 @@ VTDTEST_SRCS := guest/vtdtest/vtdtest.c $(wildcard vtd/*.c) hv/pgtable.c hv/log.
 VTDTEST_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(VTDTEST_SRCS))
 
 # pure logic shared by onestone.efi and the host (unit tests, tools)
-SHARED_SRCS := boot/config.c boot/acpi_tables.c vtd/dmar.c vtd/fault.c vtd/unit.c vtd/inval.c hv/pgtable.c hv/mtrr.c hv/memrange.c hv/ept_build.c \
+SHARED_SRCS := guest/mgmt/fold.c guest/mgmt/json.c guest/mgmt/http_parse.c guest/mgmt/bootargs.c \
+	boot/config.c boot/acpi_tables.c vtd/dmar.c vtd/fault.c vtd/unit.c vtd/inval.c hv/pgtable.c hv/mtrr.c hv/memrange.c hv/ept_build.c \
 	hv/vmx_caps.c hv/exit_decode.c hv/log.c hv/cpuid_policy.c hv/msr_bitmap.c hv/mmio_decode.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all deps test unit emu run bench clean
-all: $(BUILD)/onestone.efi $(BUILD)/testguest.efi $(BUILD)/vtdtest.efi $(BUILD)/onestone-conf
+all: $(BUILD)/onestone.efi $(BUILD)/testguest.efi $(BUILD)/vtdtest.efi $(BUILD)/onestone-conf \
+	$(BUILD)/mgmt.elf $(BUILD)/foldbench
+
+# The management partition (guest/mgmt): newlib + lwIP from Debian's
+# source packages (guest/mgmt/deps.mk), our code with -Werror.
+include guest/mgmt/deps.mk
+MGMT_SRCS := $(wildcard guest/mgmt/*.c guest/mgmt/*.S) drivers/uart16550.c drivers/pci.c
+MGMT_OBJS := $(patsubst %,$(BUILD)/mgmt/%.o,$(MGMT_SRCS))
+-include $(MGMT_OBJS:.o=.d)
+
+$(BUILD)/mgmt/%.o: % | $(MGMT_DEPS_DONE)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(MGMT_CFLAGS) $(MGMT_WARN) $(MGMT_DEPFLAGS) -c $< -o $@
+
+$(BUILD)/mgmt.elf: $(MGMT_OBJS) $(LWIP_LIB) guest/mgmt/mgmt.ld
+	@echo "  LD      $@"
+	@$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments --gc-sections -T guest/mgmt/mgmt.ld \
+		-o $@ $(MGMT_OBJS) $(LWIP_LIB) -L$(MGMT_LIBC_LIB) -lc -lm $(MGMT_LIBGCC)
+
+$(BUILD)/foldbench: tools/foldbench.c guest/mgmt/fold.c guest/mgmt/fold.h
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -O2 -Iinclude -I. tools/foldbench.c guest/mgmt/fold.c -o $@
 
 deps:
 	@tools/install-deps.sh

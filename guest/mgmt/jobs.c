@@ -1,0 +1,350 @@
+/* Runs in the management partition: see jobs.h. */
+#include "guest/mgmt/jobs.h"
+#include "guest/mgmt/mgmt.h"
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CKPT_MAGIC   0x74706b43746d674full   /* "OmgtCkpt" */
+#define REC_MAGIC    0x626f4a746d674full     /* "OmgtJob" */
+#define CKPT_VERSION 1u
+
+struct ckpt_header {
+    uint64_t magic;
+    uint64_t checksum;
+    uint32_t version, slots;
+    uint32_t record_size, next_id;
+};
+
+struct job_record {
+    uint64_t magic;
+    uint64_t checksum;              /* of everything after this field */
+    uint64_t seq;                   /* the newer of the two images wins */
+    uint32_t id;
+    uint8_t state, origin, reported, pad;
+    char wu_id[JOBS_WU_ID_MAX];
+    uint64_t elapsed_ms;
+    uint32_t restarts, pad2;
+    struct fold_state fold;
+};
+
+struct job {
+    bool used;
+    struct job_record rec;          /* the live copy */
+    uint64_t resumed_at;
+    uint64_t last_ckpt_ms;
+};
+
+static struct ckpt_header *header;
+static struct job_record (*images)[2];
+static unsigned slots;
+static struct job *jobs;            /* [slots] */
+static uint64_t checkpoints;
+static uint64_t chunk = 1000;       /* moves per fold_run call, adapted to ~1 ms */
+
+static uint64_t checksum(const void *p, size_t len)
+{
+    /* FNV-1a, 64-bit: catches torn and stale images, not an adversary */
+    const uint8_t *b = p;
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ b[i]) * 0x100000001b3ull;
+    return h;
+}
+
+static uint64_t header_sum(const struct ckpt_header *h)
+{
+    return checksum(&h->version, sizeof *h - offsetof(struct ckpt_header, version));
+}
+
+static uint64_t record_sum(const struct job_record *r)
+{
+    return checksum(&r->seq, sizeof *r - offsetof(struct job_record, seq));
+}
+
+static void write_header(void)
+{
+    header->checksum = header_sum(header);
+}
+
+static bool image_ok(const struct job_record *r)
+{
+    return r->magic == REC_MAGIC && r->checksum == record_sum(r) && r->state >= JOB_QUEUED &&
+           r->state <= JOB_DONE && (r->origin == JOB_FROM_API || r->origin == JOB_FROM_PROJECT) &&
+           memchr(r->wu_id, 0, sizeof r->wu_id) && fold_state_valid(&r->fold);
+}
+
+static void checkpoint(unsigned i)
+{
+    struct job *j = &jobs[i];
+    j->rec.seq++;
+    j->rec.magic = REC_MAGIC;
+    j->rec.checksum = record_sum(&j->rec);
+    struct job_record *img = &images[i][j->rec.seq & 1];
+    /* invalidate first, so a restart mid-copy sees a bad image, never a mix */
+    img->magic = 0;
+    __asm__ volatile("" ::: "memory");
+    memcpy((char *)img + sizeof img->magic, (char *)&j->rec + sizeof img->magic,
+           sizeof *img - sizeof img->magic);
+    __asm__ volatile("" ::: "memory");
+    img->magic = REC_MAGIC;
+    j->last_ckpt_ms = time_ms();
+    checkpoints++;
+}
+
+int jobs_init(void *base, size_t size, char *err, size_t errlen)
+{
+    size_t need = 4096 + 2 * sizeof(struct job_record);
+    if (size < need) {
+        snprintf(err, errlen, "checkpoint memory of %zu bytes is too small: one job needs %zu",
+                 size, need);
+        return -1;
+    }
+    header = base;
+    images = (void *)((char *)base + 4096);
+    slots = (unsigned)((size - 4096) / (2 * sizeof(struct job_record)));
+    if (slots > JOBS_MAX)
+        slots = JOBS_MAX;
+    jobs = calloc(slots, sizeof *jobs);
+    if (!jobs) {
+        snprintf(err, errlen, "out of memory for the job table");
+        return -1;
+    }
+    if (header->magic != CKPT_MAGIC || header->checksum != header_sum(header) ||
+        header->version != CKPT_VERSION || header->record_size != sizeof(struct job_record) ||
+        header->slots != slots) {
+        mlog("checkpoint memory at 0x%llx (%zu KiB) holds no checkpoints of this build: "
+             "starting with no jobs",
+             (unsigned long long)(uintptr_t)base, size / 1024);
+        memset(header, 0, sizeof *header);
+        for (unsigned i = 0; i < slots; i++)
+            images[i][0].magic = images[i][1].magic = 0;
+        header->magic = CKPT_MAGIC;
+        header->version = CKPT_VERSION;
+        header->slots = slots;
+        header->record_size = sizeof(struct job_record);
+        header->next_id = 1;
+        write_header();
+        return 0;
+    }
+    unsigned restored = 0, dropped = 0;
+    for (unsigned i = 0; i < slots; i++) {
+        struct job_record *a = &images[i][0], *b = &images[i][1], *best = NULL;
+        bool oka = image_ok(a), okb = image_ok(b);
+        if (oka && okb)
+            best = a->seq > b->seq ? a : b;
+        else if (oka || okb)
+            best = oka ? a : b;
+        if (!best) {
+            if (a->magic == REC_MAGIC || b->magic == REC_MAGIC)
+                dropped++;
+            continue;
+        }
+        struct job *j = &jobs[i];
+        j->used = true;
+        j->rec = *best;
+        if (j->rec.state != JOB_DONE) {
+            j->rec.restarts++;
+            j->resumed_at = j->rec.fold.moves_done;
+            if (j->rec.state == JOB_RUNNING)
+                j->rec.state = JOB_QUEUED;
+        }
+        restored++;
+        mlog("job %u restored from checkpoint: %s, %llu of %llu moves, best energy %d", j->rec.id,
+             j->rec.state == JOB_DONE ? "done" : "resuming",
+             (unsigned long long)j->rec.fold.moves_done,
+             (unsigned long long)j->rec.fold.params.total_moves, fold_best_energy(&j->rec.fold));
+    }
+    mlog("checkpoint memory: %u jobs restored, %u unreadable images dropped", restored, dropped);
+    return 0;
+}
+
+static struct job *find(uint32_t id)
+{
+    for (unsigned i = 0; i < slots; i++)
+        if (jobs[i].used && jobs[i].rec.id == id)
+            return &jobs[i];
+    return NULL;
+}
+
+int jobs_submit(const struct fold_params *p, enum job_origin origin, const char *wu_id,
+                const struct fold_state *resume, uint32_t *id, char *err, size_t errlen)
+{
+    unsigned i;
+    for (i = 0; i < slots && jobs[i].used; i++)
+        ;
+    if (i == slots) {
+        snprintf(err, errlen, "the job table is full (%u jobs): delete finished jobs first", slots);
+        return -1;
+    }
+    if (wu_id && strlen(wu_id) >= JOBS_WU_ID_MAX) {
+        snprintf(err, errlen, "work-unit id longer than %d characters", JOBS_WU_ID_MAX - 1);
+        return -1;
+    }
+    struct job *j = &jobs[i];
+    memset(j, 0, sizeof *j);
+    if (fold_init(&j->rec.fold, p, err, errlen))
+        return -1;
+    if (resume) {
+        if (fold_state_valid(resume) && memcmp(&resume->params, &j->rec.fold.params,
+                                               sizeof resume->params) == 0) {
+            j->rec.fold = *resume;
+            j->resumed_at = resume->moves_done;
+        } else {
+            mlog("the supplied checkpoint does not match the work or is damaged: starting over");
+        }
+    }
+    j->used = true;
+    j->rec.id = header->next_id++;
+    write_header();
+    j->rec.state = JOB_QUEUED;
+    j->rec.origin = (uint8_t)origin;
+    if (wu_id)
+        strcpy(j->rec.wu_id, wu_id);
+    checkpoint(i);
+    *id = j->rec.id;
+    return 0;
+}
+
+static void fill_info(const struct job *j, struct job_info *o)
+{
+    memset(o, 0, sizeof *o);
+    o->id = j->rec.id;
+    o->state = (enum job_state)j->rec.state;
+    o->origin = (enum job_origin)j->rec.origin;
+    strcpy(o->wu_id, j->rec.wu_id);
+    o->reported = j->rec.reported;
+    strcpy(o->seq, j->rec.fold.params.seq);
+    o->seed = j->rec.fold.params.seed;
+    o->total_moves = j->rec.fold.params.total_moves;
+    o->moves_done = j->rec.fold.moves_done;
+    o->resumed_at = j->resumed_at;
+    o->restarts = j->rec.restarts;
+    o->best_energy = fold_best_energy(&j->rec.fold);
+    fold_best_dirs(&j->rec.fold, o->best_dirs, sizeof o->best_dirs);
+    o->elapsed_ms = j->rec.elapsed_ms;
+}
+
+int jobs_get(uint32_t id, struct job_info *out)
+{
+    struct job *j = find(id);
+    if (!j)
+        return -1;
+    fill_info(j, out);
+    return 0;
+}
+
+unsigned jobs_list(uint32_t *ids, unsigned max)
+{
+    unsigned n = 0;
+    /* in id order */
+    uint32_t last = 0;
+    while (n < max) {
+        uint32_t next = UINT32_MAX;
+        for (unsigned i = 0; i < slots; i++)
+            if (jobs[i].used && jobs[i].rec.id > last && jobs[i].rec.id < next)
+                next = jobs[i].rec.id;
+        if (next == UINT32_MAX)
+            break;
+        ids[n++] = last = next;
+    }
+    return n;
+}
+
+int jobs_delete(uint32_t id)
+{
+    struct job *j = find(id);
+    if (!j)
+        return -1;
+    unsigned i = (unsigned)(j - jobs);
+    images[i][0].magic = images[i][1].magic = 0;
+    memset(j, 0, sizeof *j);
+    return 0;
+}
+
+void jobs_set_reported(uint32_t id)
+{
+    struct job *j = find(id);
+    if (j && !j->rec.reported) {
+        j->rec.reported = 1;
+        checkpoint((unsigned)(j - jobs));
+    }
+}
+
+const struct fold_state *jobs_state(uint32_t id)
+{
+    struct job *j = find(id);
+    return j ? &j->rec.fold : NULL;
+}
+
+unsigned jobs_count(enum job_state state)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < slots; i++)
+        n += jobs[i].used && jobs[i].rec.state == state;
+    return n;
+}
+
+unsigned jobs_capacity(void)
+{
+    return slots;
+}
+
+uint64_t jobs_checkpoints_written(void)
+{
+    return checkpoints;
+}
+
+static struct job *current(void)
+{
+    struct job *pick = NULL;
+    for (unsigned i = 0; i < slots; i++) {
+        struct job *j = &jobs[i];
+        if (!j->used || j->rec.state == JOB_DONE)
+            continue;
+        if (j->rec.state == JOB_RUNNING)
+            return j;
+        if (!pick || j->rec.id < pick->rec.id)
+            pick = j;
+    }
+    if (pick)
+        pick->rec.state = JOB_RUNNING;
+    return pick;
+}
+
+bool jobs_run_slice(uint64_t budget_ms)
+{
+    struct job *j = current();
+    if (!j)
+        return false;
+    uint64_t khz = time_tsc_khz();
+    uint64_t start = rdtsc(), end = start + budget_ms * khz;
+    for (;;) {
+        uint64_t t0 = rdtsc();
+        uint64_t done = fold_run(&j->rec.fold, chunk);
+        uint64_t t1 = rdtsc();
+        /* aim for ~1 ms per call, so the network is never kept waiting long */
+        uint64_t ticks = t1 - t0 ? t1 - t0 : 1;
+        if (done == chunk) {
+            uint64_t ideal = chunk * khz / ticks;
+            chunk = ideal < 100 ? 100 : ideal > 1000000 ? 1000000 : ideal;
+        }
+        if (fold_finished(&j->rec.fold) || done == 0 || t1 >= end)
+            break;
+    }
+    j->rec.elapsed_ms += (rdtsc() - start) / khz;
+    unsigned i = (unsigned)(j - jobs);
+    if (fold_finished(&j->rec.fold)) {
+        j->rec.state = JOB_DONE;
+        checkpoint(i);
+        char dirs[FOLD_MAX_LEN + 1];
+        fold_best_dirs(&j->rec.fold, dirs, sizeof dirs);
+        mlog("job %u done: %llu moves, best energy %d, conformation %s", j->rec.id,
+             (unsigned long long)j->rec.fold.moves_done, fold_best_energy(&j->rec.fold), dirs);
+    } else if (!fold_state_valid(&j->rec.fold)) {
+        mgmt_halt("job %u: the folding state is inconsistent", j->rec.id);
+    } else if (time_ms() - j->last_ckpt_ms >= JOBS_CKPT_INTERVAL_MS) {
+        checkpoint(i);
+    }
+    return true;
+}

@@ -1,0 +1,94 @@
+/* Runs on the management partition's boot CPU: checks the boot parameters,
+ * sets up memory, jobs, the network and the API, then runs the main loop:
+ * network first, then a slice of compute, forever. */
+#include "guest/mgmt/api.h"
+#include "guest/mgmt/http_server.h"
+#include "guest/mgmt/jobs.h"
+#include "guest/mgmt/mgmt.h"
+#include "guest/mgmt/net.h"
+#include "guest/mgmt/workunit.h"
+#include <string.h>
+
+#define SLICE_MS 5u   /* compute between network polls */
+
+struct mgmt_boot_params mgmt_params;
+extern char _image_start[], _image_end[];
+
+static void check_params(const struct mgmt_boot_params *p)
+{
+    uint64_t mem_end = p->mem_base + p->mem_size;
+    uint64_t img_start = (uintptr_t)_image_start, img_end = (uintptr_t)_image_end;
+    if (p->magic != MGMT_BOOT_MAGIC || p->version != MGMT_BOOT_VERSION)
+        mgmt_halt("boot parameters: bad magic or version %u (expected %u)", p->version,
+                  MGMT_BOOT_VERSION);
+    if (!memchr(p->api_token, 0, sizeof p->api_token) || !p->api_token[0])
+        mgmt_halt("boot parameters: the API token is empty or not NUL-terminated");
+    if (!memchr(p->project_url, 0, sizeof p->project_url))
+        mgmt_halt("boot parameters: the project URL is not NUL-terminated");
+    if (img_start < p->mem_base || img_end > mem_end)
+        mgmt_halt("boot parameters: the image [0x%llx, 0x%llx) is outside the partition's "
+                  "memory [0x%llx, 0x%llx)",
+                  (unsigned long long)img_start, (unsigned long long)img_end,
+                  (unsigned long long)p->mem_base, (unsigned long long)mem_end);
+    if (p->ckpt_size && (p->ckpt_base < img_end || p->ckpt_base + p->ckpt_size > mem_end))
+        mgmt_halt("boot parameters: checkpoint memory [0x%llx, 0x%llx) must lie in the "
+                  "partition's memory above the image (which ends at 0x%llx, memory at 0x%llx)",
+                  (unsigned long long)p->ckpt_base,
+                  (unsigned long long)(p->ckpt_base + p->ckpt_size),
+                  (unsigned long long)img_end, (unsigned long long)mem_end);
+    if (p->cpu_count < 1 || p->cpu_count > MGMT_MAX_CPUS)
+        mgmt_halt("boot parameters: %u CPUs (1-%u supported)", p->cpu_count, MGMT_MAX_CPUS);
+}
+
+void mgmt_main(struct mgmt_boot_params *bp, uint64_t cpu_index)
+{
+    console_init();
+    traps_init();
+    if (cpu_index != 0) {
+        /* jobs run on the boot CPU in this version; see README */
+        mlog("CPU %llu parked: this version computes on the boot CPU only",
+             (unsigned long long)cpu_index);
+        for (;;)
+            __asm__ volatile("cli; hlt");
+    }
+    check_params(bp);
+    mgmt_params = *bp;
+    const struct mgmt_boot_params *p = &mgmt_params;
+    time_init(p->tsc_khz);
+    uint64_t mem_end = p->mem_base + p->mem_size;
+    uint64_t heap_end = p->ckpt_size ? p->ckpt_base : mem_end;
+    heap_init((uintptr_t)_image_end, (uintptr_t)heap_end);
+    mlog("onestone management partition (%s): %llu MiB at 0x%llx, %u CPU(s), TSC %llu kHz, "
+         "heap %llu MiB, checkpoints at 0x%llx (%llu KiB)",
+         p->host == MGMT_HOST_ONESTONE ? "under onestone"
+                                       : hv_present() ? "standalone, onestone detected"
+                                                      : "standalone, no hypervisor",
+         (unsigned long long)(p->mem_size >> 20), (unsigned long long)p->mem_base, p->cpu_count,
+         (unsigned long long)time_tsc_khz(), (unsigned long long)(heap_limit_bytes() >> 20),
+         (unsigned long long)p->ckpt_base, (unsigned long long)(p->ckpt_size >> 10));
+
+    char err[200];
+    if (jobs_init((void *)(uintptr_t)p->ckpt_base, p->ckpt_size, err, sizeof err))
+        mgmt_halt("jobs: %s", err);
+    if (net_init(p, err, sizeof err))
+        mgmt_halt("network: %s", err);
+    api_scan_devices();
+    if (http_server_start(p->api_port, api_handle))
+        mgmt_halt("network: cannot listen on TCP port %u", p->api_port);
+    if (p->project_url[0] && workunit_init(p->project_url, err, sizeof err))
+        mgmt_halt("work units: %s", err);
+
+    bool ready = false;
+    for (;;) {
+        net_poll();
+        if (!ready && net_has_address()) {
+            ready = true;
+            mlog("ready: management API on http://%s:%u/ (bearer token required)",
+                 net_address_text(), p->api_port);
+        }
+        if (ready && p->project_url[0])
+            workunit_poll();
+        if (!jobs_run_slice(SLICE_MS))
+            __asm__ volatile("pause");
+    }
+}

@@ -1,0 +1,42 @@
+/* Runs in the management partition: what its parts share (console, time,
+ * memory, the boot parameters). */
+#ifndef MGMT_MGMT_H
+#define MGMT_MGMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "arch/io.h"
+#include "onestone/mgmt_abi.h"
+
+#define MGMT_COM1 0x3F8
+
+/* the boot parameters, copied out of the loader's memory at entry */
+extern struct mgmt_boot_params mgmt_params;
+
+/* console.c: COM1, polled; printf() ends up here too */
+void console_init(void);
+void console_write(const char *s, size_t len);
+void mlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* a fatal error in the partition: logs and stops this CPU */
+void mgmt_halt(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* time.c: TSC-based time since boot */
+void time_init(uint64_t tsc_khz);
+uint64_t time_ms(void);
+uint64_t time_tsc_khz(void);
+
+/* syscalls.c: the heap newlib's malloc grows into */
+void heap_init(uintptr_t start, uintptr_t limit);
+size_t heap_used(void);
+size_t heap_limit_bytes(void);
+
+/* traps.c: exceptions are fatal and counted; the IDT is loaded at entry */
+void traps_init(void);
+
+/* hypervisor.c: onestone's CPUID leaves and hypercalls, when present */
+bool hv_present(void);
+
+void mgmt_main(struct mgmt_boot_params *params, uint64_t cpu_index) __attribute__((noreturn));
+
+#endif
