@@ -6,9 +6,10 @@
 # with our port headers (guest/mgmt/port).
 # Usage: tools/build-lwip.sh BUILD_DIR
 # Idempotent: exits at once when BUILD_DIR/lwip/.done carries the stamp of
-# this recipe. /etc/apt is never touched: a private apt state under
-# BUILD_DIR/lwip/apt with Debian's own sources turned into deb-src; works as
-# any user. Log: BUILD_DIR/lwip/fetch.log.
+# this recipe (RECIPE and VERSION below). /etc/apt is never touched: a
+# private apt state under BUILD_DIR/lwip/apt (removed after the download)
+# with Debian's own sources turned into deb-src; works as any user.
+# Log: BUILD_DIR/lwip/fetch.log.
 set -eu
 
 VERSION=2.1.3+dfsg1-2
@@ -20,7 +21,8 @@ D=$B/lwip
 mkdir -p "$D"
 unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES GNUMAKEFLAGS 2>/dev/null || true
 
-STAMP="lwip-recipe $(cat "$0" | sha256sum | cut -c1-16) $VERSION"
+RECIPE=1    # bump when a step below changes what ends up in BUILD_DIR/lwip/src
+STAMP="lwip-recipe $RECIPE $VERSION"
 
 exec 9>"$D/.lock"
 flock 9

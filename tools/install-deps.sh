@@ -4,7 +4,7 @@
 # fetched, so `make test` and `make run` can call it every time.
 set -e
 PKGS="gnu-efi mtools dosfstools cpio busybox-static bochs bochsbios vgabios
-      ovmf qemu-system-x86 gcc make binutils libc6-dev gzip"
+      ovmf qemu-system-x86 gcc make binutils libc6-dev gzip dpkg-dev xz-utils python3"
 missing=""
 for p in $PKGS; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"

@@ -4,8 +4,8 @@
 # BUILD (and links build/mgmt.elf itself).
 #
 #   $(BUILD)/newlib/.done   tools/build-newlib.sh: newlib for x86_64-elf,
-#                           installed in $(BUILD)/newlib/sysroot (~1-2.5 min
-#                           cold, instant afterwards)
+#                           installed in $(BUILD)/newlib/sysroot (2.5 min
+#                           cold on 2 idle cores, instant afterwards)
 #   $(BUILD)/lwip/.done     tools/build-lwip.sh: lwIP's source, unpacked in
 #                           $(BUILD)/lwip/src (a few seconds)
 #   $(BUILD)/mgmt/lwip.a    the lwIP files of LWIP_SRCS, compiled with our
@@ -55,7 +55,9 @@ MGMT_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -nostdinc \
 	-fno-strict-aliasing $(LWIP_INC) -Iinclude -I.
 # warnings for the partition's own files; lwIP's are built without -Werror
 MGMT_WARN := -Wall -Wextra -Werror
-MGMT_DEPFLAGS := -MMD -MP
+# dependency files: -MD (not -MMD) because newlib's headers are -isystem,
+# and a rebuilt newlib should recompile what includes them
+MGMT_DEPFLAGS := -MD -MP
 
 $(MGMT_NEWLIB_DIR)/.done: tools/build-newlib.sh
 	@tools/build-newlib.sh $(BUILD)
@@ -71,14 +73,16 @@ $(BUILD)/lwip/.done: tools/build-lwip.sh
 $(addprefix $(LWIP_DIR)/src/,$(LWIP_SRCS)): | $(BUILD)/lwip/.done
 	@test -f $@ || { echo "lwIP source $@ missing after tools/build-lwip.sh" >&2; exit 1; }
 
-# -MD (not -MMD): newlib's headers are -isystem, and a rebuilt newlib should
-# recompile lwIP too.
+# lwIP's own code: -Wall (it is clean with -Wall -Wextra for gcc 12), no
+# -Werror, so a newer compiler's new warning cannot break the build.
 $(LWIP_OBJS): $(BUILD)/mgmt/lwip/%.o: $(LWIP_DIR)/src/%.c | $(MGMT_DEPS_DONE)
 	@mkdir -p $(@D)
-	$(CC) $(MGMT_CFLAGS) -Wall -MD -MP -c $< -o $@
+	@echo "  CC      lwip/$*.c"
+	@$(CC) $(MGMT_CFLAGS) -Wall $(MGMT_DEPFLAGS) -c $< -o $@
 
 $(LWIP_LIB): $(LWIP_OBJS)
+	@echo "  AR      $@"
 	@rm -f $@
-	ar rcs $@ $^
+	@ar rcs $@ $^
 
 -include $(LWIP_OBJS:.o=.d)

@@ -47,7 +47,7 @@
 #define FOLD_MAX_MOVES     1000000000000ull   /* 10^12: days of CPU time */
 
 #define FOLD_STATE_MAGIC   0x646c6f4674736e4full  /* "OnstFold" */
-#define FOLD_STATE_VERSION 1u
+#define FOLD_STATE_VERSION 2u      /* 2: ladder 0.20..0.66, 4-lane checksum */
 
 /* What to fold. seq: 'H'/'P' (lowercase 'h'/'p' accepted and stored as
  * uppercase), FOLD_MIN_LEN..FOLD_MAX_LEN residues, NUL-terminated within

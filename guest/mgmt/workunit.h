@@ -13,7 +13,7 @@
 #include <stddef.h>
 
 #define WU_CHECKPOINT_INTERVAL_MS 5000u
-#define WU_IDLE_RETRY_MS          2000u
+#define WU_IDLE_RETRY_MS          30000u
 #define WU_ERROR_RETRY_MS         5000u
 
 int workunit_init(const char *project_url, char *err, size_t errlen);
