@@ -52,7 +52,7 @@ $(BUILD)/mgmt/%.o: % | $(MGMT_DEPS_DONE)
 $(BUILD)/mgmt.elf: $(MGMT_OBJS) $(LWIP_LIB) guest/mgmt/mgmt.ld
 	@echo "  LD      $@"
 	@$(LD) -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments --gc-sections -T guest/mgmt/mgmt.ld \
-		-o $@ $(MGMT_OBJS) $(LWIP_LIB) -L$(MGMT_LIBC_LIB) -lc -lm $(MGMT_LIBGCC)
+		-o $@ $(MGMT_OBJS) $(LWIP_LIB) -L$(MGMT_LIBC_LIB) --start-group -lc -lm $(MGMT_LIBGCC) --end-group
 
 $(BUILD)/foldbench: tools/foldbench.c guest/mgmt/fold.c guest/mgmt/fold.h
 	@mkdir -p $(dir $@)

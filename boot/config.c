@@ -2,6 +2,7 @@
  * tests/unit): the single parser of onestone.conf. Freestanding: no libc,
  * because the EFI build links only gnu-efi. */
 #include "onestone/config.h"
+#include "onestone/text_number.h"
 
 #define DEFAULT_BOOT_PATH "\\EFI\\Microsoft\\Boot\\bootmgfw.efi"
 
@@ -97,32 +98,7 @@ static bool copy_span(char *dst, size_t cap, struct text_span s)
 
 static bool parse_uint(struct text_span s, uint64_t max, uint64_t *out)
 {
-    uint64_t v = 0;
-    unsigned base = 10;
-    size_t i = 0;
-    if (s.n > 2 && s.p[0] == '0' && (s.p[1] == 'x' || s.p[1] == 'X')) {
-        base = 16;
-        i = 2;
-    }
-    if (i == s.n)
-        return false;
-    for (; i < s.n; i++) {
-        char c = s.p[i];
-        unsigned d;
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (base == 16 && c >= 'a' && c <= 'f')
-            d = (unsigned)(c - 'a' + 10);
-        else if (base == 16 && c >= 'A' && c <= 'F')
-            d = (unsigned)(c - 'A' + 10);
-        else
-            return false;
-        if (v > (max - d) / base)
-            return false;
-        v = v * base + d;
-    }
-    *out = v;
-    return true;
+    return text_to_u64(s.p, s.n, 0, max, out);
 }
 
 static bool printable(struct text_span s)

@@ -1,6 +1,7 @@
 /* Runs in the management partition (multiboot shim, before anything else)
  * and on the host (unit tests): see bootargs.h. */
 #include "guest/mgmt/bootargs.h"
+#include "onestone/text_number.h"
 #include <stdio.h>
 #include <string.h>
 
@@ -10,34 +11,16 @@ static int fail(char *err, size_t errlen, const char *word, size_t len, const ch
     return -1;
 }
 
+/* decimal or 0x-hex; 0 on success */
 static int parse_u64(const char *s, size_t len, uint64_t *out)
 {
-    uint64_t v = 0;
-    unsigned base = 10;
-    size_t i = 0;
-    if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        i = 2;
-    }
-    if (i == len)
-        return -1;
-    for (; i < len; i++) {
-        unsigned d;
-        char c = s[i];
-        if (c >= '0' && c <= '9')
-            d = (unsigned)(c - '0');
-        else if (base == 16 && c >= 'a' && c <= 'f')
-            d = (unsigned)(c - 'a' + 10);
-        else if (base == 16 && c >= 'A' && c <= 'F')
-            d = (unsigned)(c - 'A' + 10);
-        else
-            return -1;
-        if (v > (UINT64_MAX - d) / base)
-            return -1;
-        v = v * base + d;
-    }
-    *out = v;
-    return 0;
+    return text_to_u64(s, len, 0, UINT64_MAX, out) ? 0 : -1;
+}
+
+/* plain hex, as PCI addresses are written (00:1f.2) */
+static int parse_hex(const char *s, size_t len, uint64_t *out)
+{
+    return text_to_u64(s, len, 16, UINT64_MAX, out) ? 0 : -1;
 }
 
 int mgmt_parse_ipv4(const char *s, size_t len, uint32_t *out)
@@ -139,10 +122,10 @@ static int apply(struct mgmt_boot_params *p, const char *w, size_t len, char *er
     if (KEY("nic")) {
         uint64_t bus, dev, fn;
         const char *c = memchr(v, ':', vlen), *d = memchr(v, '.', vlen);
-        if (!c || !d || d < c || parse_u64(v, (size_t)(c - v), &bus) ||
-            parse_u64(c + 1, (size_t)(d - c - 1), &dev) ||
-            parse_u64(d + 1, vlen - (size_t)(d - v) - 1, &fn) || bus > 254 || dev > 31 || fn > 7)
-            return fail(err, errlen, w, len, "expected nic=BUS:DEV.FN (decimal)");
+        if (!c || !d || d < c || parse_hex(v, (size_t)(c - v), &bus) ||
+            parse_hex(c + 1, (size_t)(d - c - 1), &dev) ||
+            parse_hex(d + 1, vlen - (size_t)(d - v) - 1, &fn) || bus > 254 || dev > 31 || fn > 7)
+            return fail(err, errlen, w, len, "expected nic=BUS:DEV.FN in hex, as lspci prints it (00:02.0)");
         p->nic_bus = (uint8_t)bus;
         p->nic_dev = (uint8_t)dev;
         p->nic_fn = (uint8_t)fn;

@@ -217,6 +217,9 @@ static void test_bootargs(void)
     CHECK_EQ_U64(p.ckpt_base, 0x4000000);
     CHECK_EQ_U64(p.ckpt_size, 0x100000);
     CHECK(p.nic_bus == 0 && p.nic_dev == 3 && p.nic_fn == 0);
+    /* bus:dev.fn is hex, as lspci prints it */
+    CHECK_EQ_U64(mgmt_parse_args("token=t nic=0a:1f.2", &p, err, sizeof err), 0);
+    CHECK(p.nic_bus == 10 && p.nic_dev == 31 && p.nic_fn == 2);
 
     static const struct { const char *line, *why; } bad[] = {
         {"", "'token=' is missing"},
@@ -234,6 +237,8 @@ static void test_bootargs(void)
         {"token=a ckpt=0x1001:0x10000", "aligned"},
         {"token=a ckpt=0x1000:0x1000", "64 KiB"},
         {"token=a nic=0:32.0", "nic=BUS:DEV.FN"},
+        {"token=a nic=0:1g.0", "in hex"},
+        {"token=a nic=0:1f.8", "nic=BUS:DEV.FN"},
         {"token=a stray", "'stray': expected key=value"},
         {"token=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "1-63"},
     };
