@@ -21,7 +21,7 @@ fi
 cat "$out/unit.results"
 
 # 2. emulator cases
-cases="bochs:linux bochs:visible bochs:hidden bochs:refuse-no-ept bochs:bad-config bochs:missing-target bochs:iommu-required bochs:triple-fault qemu:3level qemu:4level qemu:caching-mode qemu:intremap qemu:selftest mgmt:api mgmt:checkpoint mgmt:workunit mgmt:workserver"
+cases="bochs:linux bochs:visible bochs:hidden bochs:refuse-no-ept bochs:bad-config bochs:missing-target bochs:iommu-required bochs:triple-fault qemu:3level qemu:4level qemu:caching-mode qemu:intremap qemu:selftest mgmt:api mgmt:smp mgmt:checkpoint mgmt:workunit mgmt:workserver"
 run_case() {
     emu=${1%%:*} name=${1#*:}
     start=$(date +%s)

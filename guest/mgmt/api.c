@@ -3,6 +3,7 @@
 #include "guest/mgmt/api.h"
 #include "guest/mgmt/http_server.h"
 #include "guest/mgmt/jobs.h"
+#include "guest/mgmt/smp.h"
 #include "guest/mgmt/mgmt.h"
 #include "guest/mgmt/net.h"
 #include "drivers/pci.h"
@@ -58,6 +59,10 @@ static void job_json(struct jbuf *b, const struct job_info *j, bool full)
 {
     jb_printf(b, "{\"id\":%u,\"state\":\"%s\",\"origin\":\"%s\"", j->id, state_name(j->state),
               j->origin == JOB_FROM_API ? "api" : "project");
+    if (j->cpu >= 0)
+        jb_printf(b, ",\"cpu\":%d", j->cpu);
+    else
+        jb_printf(b, ",\"cpu\":null");
     if (j->origin == JOB_FROM_PROJECT) {
         jb_printf(b, ",\"workunit\":");
         jb_str(b, j->wu_id);
@@ -96,8 +101,13 @@ static int get_status(struct jbuf *b)
     jb_printf(b, "\"uptime_ms\":%llu,\"tsc_khz\":%llu,", (unsigned long long)time_ms(),
               (unsigned long long)time_tsc_khz());
     jb_printf(b, "\"partitions\":[{\"name\":\"mgmt\",\"cpus\":[");
+    bool aps = jobs_workers() > 0;
     for (unsigned i = 0; i < p->cpu_count && i < MGMT_MAX_CPUS; i++)
-        jb_printf(b, "%s%u", i ? "," : "", p->cpu_apic_ids[i]);
+        jb_printf(b, "%s{\"index\":%u,\"apic_id\":%u,\"role\":\"%s\"}", i ? "," : "", i,
+                  p->cpu_apic_ids[i],
+                  !smp_cpu_online(i) ? "offline: did not start"
+                  : i == 0           ? (aps ? "network, API, checkpoints" : "network, API, jobs")
+                                     : "jobs");
     jb_printf(b, "],\"memory_bytes\":%llu,\"state\":\"running\"}],",
               (unsigned long long)p->mem_size);
     if (p->host == MGMT_HOST_STANDALONE) {

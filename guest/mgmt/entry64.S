@@ -1,7 +1,11 @@
 /* Runs on the management partition's boot CPU: mgmt_entry64, the 64-bit
  * entry of the contract in include/onestone/mgmt_abi.h. It switches to the
  * partition's own stack and GDT, turns SSE on (newlib's libm and strtod
- * need it) and calls mgmt_main(params, cpu_index). */
+ * need it) and calls mgmt_main(params, cpu_index). Every CPU of the
+ * partition comes through here: the boot CPU (RSI = 0) gets the big stack
+ * newlib and lwIP run on, each AP one of its own. */
+#define AP_STACK_SIZE (64 * 1024)
+#define MAX_CPUS 8         /* MGMT_MAX_CPUS; smp.c asserts they agree */
 
 #define CR0_MP  (1 << 1)
 #define CR0_EM  (1 << 2)
@@ -13,7 +17,16 @@
     .globl mgmt_entry64
 mgmt_entry64:
     cli
+    cmpq $MAX_CPUS, %rsi
+    jae 2f                 /* no stack for such a CPU: stop it */
     leaq mgmt_stack_top(%rip), %rsp
+    testq %rsi, %rsi
+    jz 3f
+    movq %rsi, %rax
+    imulq $AP_STACK_SIZE, %rax
+    leaq ap_stacks(%rip), %rsp
+    addq %rax, %rsp        /* AP n: the top of the n-th AP stack */
+3:
     lgdt mgmt_gdt_ptr(%rip)
     /* reload CS with a far return, then the data segments */
     leaq 1f(%rip), %rax
@@ -59,3 +72,6 @@ mgmt_gdt_ptr:
 mgmt_stack_bottom:
     .skip 256 * 1024
 mgmt_stack_top:
+    .align 16
+ap_stacks:                 /* AP n's stack ends at ap_stacks + n * AP_STACK_SIZE */
+    .skip (MAX_CPUS - 1) * AP_STACK_SIZE

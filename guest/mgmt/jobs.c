@@ -1,4 +1,7 @@
-/* Runs in the management partition: see jobs.h. */
+/* Runs in the management partition: see jobs.h. Everything here runs on
+ * the boot CPU except jobs_worker, which runs on the APs; the table is
+ * shared under one spinlock, held only for copies, never while logging or
+ * computing. */
 #include "guest/mgmt/jobs.h"
 #include "guest/mgmt/mgmt.h"
 #include <stdio.h>
@@ -28,11 +31,17 @@ struct job_record {
     struct fold_state fold;
 };
 
+#define RUNNER_NONE (-1)
+#define RUNNER_BOOT 0
+#define WORKER_PUBLISH_MS 50u       /* an AP hands its progress over this often */
+
 struct job {
     bool used;
     struct job_record rec;          /* the live copy */
     uint64_t resumed_at;
     uint64_t last_ckpt_ms;
+    int runner;                     /* the CPU computing it now, or RUNNER_NONE */
+    bool finished_unlogged;         /* done; the boot CPU checkpoints and logs it */
 };
 
 static struct ckpt_header *header;
@@ -41,6 +50,20 @@ static unsigned slots;
 static struct job *jobs;            /* [slots] */
 static uint64_t checkpoints;
 static uint64_t chunk = 1000;       /* moves per fold_run call, adapted to ~1 ms */
+static unsigned workers;            /* APs running jobs_worker */
+static int table_lock;
+static struct fold_state worker_state[MGMT_MAX_CPUS];   /* an AP's private copy */
+
+static void lock(void)
+{
+    while (__atomic_exchange_n(&table_lock, 1, __ATOMIC_ACQUIRE))
+        __asm__ volatile("pause");
+}
+
+static void unlock(void)
+{
+    __atomic_store_n(&table_lock, 0, __ATOMIC_RELEASE);
+}
 
 static uint64_t checksum(const void *p, size_t len)
 {
@@ -110,6 +133,8 @@ int jobs_init(void *base, size_t size, char *err, size_t errlen)
         snprintf(err, errlen, "out of memory for the job table");
         return -1;
     }
+    for (unsigned i = 0; i < slots; i++)
+        jobs[i].runner = RUNNER_NONE;
     if (header->magic != CKPT_MAGIC || header->checksum != header_sum(header) ||
         header->version != CKPT_VERSION || header->record_size != sizeof(struct job_record) ||
         header->slots != slots) {
@@ -143,6 +168,7 @@ int jobs_init(void *base, size_t size, char *err, size_t errlen)
         struct job *j = &jobs[i];
         j->used = true;
         j->rec = *best;
+        j->runner = RUNNER_NONE;
         if (j->rec.state != JOB_DONE) {
             j->rec.restarts++;
             j->resumed_at = j->rec.fold.moves_done;
@@ -170,39 +196,49 @@ static struct job *find(uint32_t id)
 int jobs_submit(const struct fold_params *p, enum job_origin origin, const char *wu_id,
                 const struct fold_state *resume, uint32_t *id, char *err, size_t errlen)
 {
-    unsigned i;
-    for (i = 0; i < slots && jobs[i].used; i++)
-        ;
-    if (i == slots) {
-        snprintf(err, errlen, "the job table is full (%u jobs): delete finished jobs first", slots);
-        return -1;
-    }
     if (wu_id && strlen(wu_id) >= JOBS_WU_ID_MAX) {
         snprintf(err, errlen, "work-unit id longer than %d characters", JOBS_WU_ID_MAX - 1);
         return -1;
     }
-    struct job *j = &jobs[i];
-    memset(j, 0, sizeof *j);
-    if (fold_init(&j->rec.fold, p, err, errlen))
+    /* built outside the lock: fold_init takes a while for long sequences */
+    static struct job fresh;
+    memset(&fresh, 0, sizeof fresh);
+    if (fold_init(&fresh.rec.fold, p, err, errlen))
         return -1;
+    bool resume_rejected = false;
     if (resume) {
-        if (fold_state_valid(resume) && memcmp(&resume->params, &j->rec.fold.params,
-                                               sizeof resume->params) == 0) {
-            j->rec.fold = *resume;
-            j->resumed_at = resume->moves_done;
+        if (fold_state_valid(resume) &&
+            memcmp(&resume->params, &fresh.rec.fold.params, sizeof resume->params) == 0) {
+            fresh.rec.fold = *resume;
+            fresh.resumed_at = resume->moves_done;
         } else {
-            mlog("the supplied checkpoint does not match the work or is damaged: starting over");
+            resume_rejected = true;
         }
     }
-    j->used = true;
-    j->rec.id = header->next_id++;
-    write_header();
-    j->rec.state = JOB_QUEUED;
-    j->rec.origin = (uint8_t)origin;
+    fresh.used = true;
+    fresh.runner = RUNNER_NONE;
+    fresh.rec.state = JOB_QUEUED;
+    fresh.rec.origin = (uint8_t)origin;
     if (wu_id)
-        strcpy(j->rec.wu_id, wu_id);
+        strcpy(fresh.rec.wu_id, wu_id);
+    lock();
+    unsigned i;
+    for (i = 0; i < slots && jobs[i].used; i++)
+        ;
+    if (i == slots) {
+        unlock();
+        snprintf(err, errlen, "the job table is full (%u jobs): delete finished jobs first", slots);
+        return -1;
+    }
+    fresh.rec.id = header->next_id++;
+    write_header();
+    jobs[i] = fresh;
     checkpoint(i);
-    *id = j->rec.id;
+    *id = fresh.rec.id;
+    unlock();
+    if (resume_rejected)
+        mlog("job %u: the supplied checkpoint does not match the work or is damaged: starting over",
+             *id);
     return 0;
 }
 
@@ -223,15 +259,17 @@ static void fill_info(const struct job *j, struct job_info *o)
     o->best_energy = fold_best_energy(&j->rec.fold);
     fold_best_dirs(&j->rec.fold, o->best_dirs, sizeof o->best_dirs);
     o->elapsed_ms = j->rec.elapsed_ms;
+    o->cpu = j->runner;
 }
 
 int jobs_get(uint32_t id, struct job_info *out)
 {
+    lock();
     struct job *j = find(id);
-    if (!j)
-        return -1;
-    fill_info(j, out);
-    return 0;
+    if (j)
+        fill_info(j, out);
+    unlock();
+    return j ? 0 : -1;
 }
 
 unsigned jobs_list(uint32_t *ids, unsigned max)
@@ -239,6 +277,7 @@ unsigned jobs_list(uint32_t *ids, unsigned max)
     unsigned n = 0;
     /* in id order */
     uint32_t last = 0;
+    lock();
     while (n < max) {
         uint32_t next = UINT32_MAX;
         for (unsigned i = 0; i < slots; i++)
@@ -248,40 +287,53 @@ unsigned jobs_list(uint32_t *ids, unsigned max)
             break;
         ids[n++] = last = next;
     }
+    unlock();
     return n;
 }
 
 int jobs_delete(uint32_t id)
 {
+    lock();
     struct job *j = find(id);
-    if (!j)
-        return -1;
-    unsigned i = (unsigned)(j - jobs);
-    images[i][0].magic = images[i][1].magic = 0;
-    memset(j, 0, sizeof *j);
-    return 0;
+    if (j) {
+        /* an AP computing it notices at its next hand-over and drops it */
+        unsigned i = (unsigned)(j - jobs);
+        images[i][0].magic = images[i][1].magic = 0;
+        memset(j, 0, sizeof *j);
+        j->runner = RUNNER_NONE;
+    }
+    unlock();
+    return j ? 0 : -1;
 }
 
 void jobs_set_reported(uint32_t id)
 {
+    lock();
     struct job *j = find(id);
     if (j && !j->rec.reported) {
         j->rec.reported = 1;
         checkpoint((unsigned)(j - jobs));
     }
+    unlock();
 }
 
-const struct fold_state *jobs_state(uint32_t id)
+int jobs_copy_state(uint32_t id, struct fold_state *out)
 {
+    lock();
     struct job *j = find(id);
-    return j ? &j->rec.fold : NULL;
+    if (j)
+        *out = j->rec.fold;
+    unlock();
+    return j ? 0 : -1;
 }
 
 unsigned jobs_count(enum job_state state)
 {
     unsigned n = 0;
+    lock();
     for (unsigned i = 0; i < slots; i++)
         n += jobs[i].used && jobs[i].rec.state == state;
+    unlock();
     return n;
 }
 
@@ -295,28 +347,56 @@ uint64_t jobs_checkpoints_written(void)
     return checkpoints;
 }
 
-static struct job *current(void)
+unsigned jobs_workers(void)
+{
+    return __atomic_load_n(&workers, __ATOMIC_ACQUIRE);
+}
+
+/* the queued job with the lowest id; under the lock */
+static struct job *next_queued(void)
 {
     struct job *pick = NULL;
     for (unsigned i = 0; i < slots; i++) {
         struct job *j = &jobs[i];
-        if (!j->used || j->rec.state == JOB_DONE)
-            continue;
-        if (j->rec.state == JOB_RUNNING)
-            return j;
-        if (!pick || j->rec.id < pick->rec.id)
+        if (j->used && j->rec.state == JOB_QUEUED && (!pick || j->rec.id < pick->rec.id))
             pick = j;
     }
-    if (pick)
-        pick->rec.state = JOB_RUNNING;
     return pick;
+}
+
+/* under the lock: the job's work is complete */
+static void finish(struct job *j)
+{
+    j->rec.state = JOB_DONE;
+    j->runner = RUNNER_NONE;
+    j->finished_unlogged = true;
 }
 
 bool jobs_run_slice(uint64_t budget_ms)
 {
-    struct job *j = current();
+    lock();
+    struct job *j = NULL;
+    for (unsigned i = 0; i < slots && !j; i++)
+        if (jobs[i].used && jobs[i].runner == RUNNER_BOOT)
+            j = &jobs[i];
+    if (jobs_workers()) {
+        /* APs compute: the boot CPU hands back what it had started */
+        if (j) {
+            j->rec.state = JOB_QUEUED;
+            j->runner = RUNNER_NONE;
+        }
+        unlock();
+        return false;
+    }
+    if (!j && (j = next_queued()) != NULL) {
+        j->rec.state = JOB_RUNNING;
+        j->runner = RUNNER_BOOT;
+    }
+    unlock();
     if (!j)
         return false;
+    /* only this CPU touches a job whose runner is RUNNER_BOOT (the API runs
+     * on this CPU too), so it computes on the job's own state */
     uint64_t khz = time_tsc_khz();
     uint64_t start = rdtsc(), end = start + budget_ms * khz;
     for (;;) {
@@ -333,18 +413,91 @@ bool jobs_run_slice(uint64_t budget_ms)
             break;
     }
     j->rec.elapsed_ms += (rdtsc() - start) / khz;
-    unsigned i = (unsigned)(j - jobs);
     if (fold_finished(&j->rec.fold)) {
-        j->rec.state = JOB_DONE;
-        checkpoint(i);
-        char dirs[FOLD_MAX_LEN + 1];
-        fold_best_dirs(&j->rec.fold, dirs, sizeof dirs);
-        mlog("job %u done: %llu moves, best energy %d, conformation %s", j->rec.id,
-             (unsigned long long)j->rec.fold.moves_done, fold_best_energy(&j->rec.fold), dirs);
-    } else if (!fold_state_valid(&j->rec.fold)) {
-        mgmt_halt("job %u: the folding state is inconsistent", j->rec.id);
-    } else if (time_ms() - j->last_ckpt_ms >= JOBS_CKPT_INTERVAL_MS) {
-        checkpoint(i);
+        lock();
+        finish(j);
+        unlock();
     }
     return true;
+}
+
+void jobs_poll(void)
+{
+    struct { uint32_t id; uint64_t moves; int energy; char dirs[FOLD_MAX_LEN + 1]; } done[JOBS_MAX];
+    unsigned ndone = 0;
+    uint32_t broken = 0;
+    lock();
+    for (unsigned i = 0; i < slots; i++) {
+        struct job *j = &jobs[i];
+        bool due = j->finished_unlogged ||
+                   (j->rec.state == JOB_RUNNING &&
+                    time_ms() - j->last_ckpt_ms >= JOBS_CKPT_INTERVAL_MS);
+        if (!j->used || !due)
+            continue;
+        /* never checkpoint a state that fails its own consistency check */
+        if (!fold_state_valid(&j->rec.fold)) {
+            broken = j->rec.id;
+        } else if (j->finished_unlogged) {
+            j->finished_unlogged = false;
+            checkpoint(i);
+            done[ndone].id = j->rec.id;
+            done[ndone].moves = j->rec.fold.moves_done;
+            done[ndone].energy = fold_best_energy(&j->rec.fold);
+            fold_best_dirs(&j->rec.fold, done[ndone].dirs, sizeof done[ndone].dirs);
+            ndone++;
+        } else {
+            checkpoint(i);
+        }
+    }
+    unlock();
+    if (broken)
+        mgmt_halt("job %u: the folding state is inconsistent", broken);
+    for (unsigned k = 0; k < ndone; k++)
+        mlog("job %u done: %llu moves, best energy %d, conformation %s", done[k].id,
+             (unsigned long long)done[k].moves, done[k].energy, done[k].dirs);
+}
+
+void jobs_worker(unsigned cpu)
+{
+    struct fold_state *w = &worker_state[cpu];
+    uint64_t khz = time_tsc_khz();
+    __atomic_add_fetch(&workers, 1, __ATOMIC_ACQ_REL);
+    for (;;) {
+        lock();
+        struct job *j = next_queued();
+        uint32_t id = 0;
+        if (j) {
+            j->rec.state = JOB_RUNNING;
+            j->runner = (int)cpu;
+            id = j->rec.id;
+            *w = j->rec.fold;
+        }
+        unlock();
+        if (!j) {
+            uint64_t until = rdtsc() + khz;     /* look again in 1 ms */
+            while (rdtsc() < until)
+                __asm__ volatile("pause");
+            continue;
+        }
+        uint64_t spare_ticks = 0;
+        for (;;) {
+            uint64_t t0 = rdtsc(), end = t0 + WORKER_PUBLISH_MS * khz;
+            while (!fold_finished(w) && rdtsc() < end)
+                fold_run(w, 10000);
+            uint64_t ticks = rdtsc() - t0 + spare_ticks;
+            spare_ticks = ticks % khz;
+            lock();
+            bool mine = j->used && j->rec.id == id;   /* not deleted meanwhile */
+            bool fin = fold_finished(w);
+            if (mine) {
+                j->rec.fold = *w;
+                j->rec.elapsed_ms += ticks / khz;
+                if (fin)
+                    finish(j);
+            }
+            unlock();
+            if (!mine || fin)
+                break;
+        }
+    }
 }

@@ -3,8 +3,9 @@
  * job has two checkpoint images written alternately with a sequence number
  * and a checksum, so a restart of the partition at any moment finds at
  * least one whole image and resumes the job from it instead of starting
- * over. Jobs run one at a time on the boot CPU, in slices between network
- * polls (see README: one CPU per partition for now). */
+ * over. With APs, each AP computes one job at a time (jobs_worker) and hands
+ * its progress to the table every 50 ms; with the boot CPU alone, jobs run
+ * on it in slices between network polls (jobs_run_slice). */
 #ifndef MGMT_JOBS_H
 #define MGMT_JOBS_H
 
@@ -33,6 +34,7 @@ struct job_info {
     int best_energy;
     char best_dirs[FOLD_MAX_LEN + 1];
     uint64_t elapsed_ms;            /* computing time, across restarts */
+    int cpu;                        /* partition CPU computing it now, -1 if none */
 };
 
 /* Formats or restores the table in [base, base + size); logs what it found. */
@@ -45,12 +47,20 @@ int jobs_get(uint32_t id, struct job_info *out);
 unsigned jobs_list(uint32_t *ids, unsigned max);
 int jobs_delete(uint32_t id);
 void jobs_set_reported(uint32_t id);
-/* The live state of a job (for uploading a checkpoint); NULL if none. */
-const struct fold_state *jobs_state(uint32_t id);
+/* A copy of a job's state (for uploading a checkpoint); -1 if no such job. */
+int jobs_copy_state(uint32_t id, struct fold_state *out);
 unsigned jobs_count(enum job_state state);
 unsigned jobs_capacity(void);
-/* Runs the current job for about budget_ms; returns whether work was done. */
+/* Boot CPU, when no AP computes: runs a job for about budget_ms; returns
+ * whether work was done. */
 bool jobs_run_slice(uint64_t budget_ms);
+/* Boot CPU, every main-loop turn: checkpoints running jobs once per
+ * JOBS_CKPT_INTERVAL_MS, and finished ones at once, and logs those. */
+void jobs_poll(void);
+/* An AP, forever: takes queued jobs and computes them. */
+void jobs_worker(unsigned cpu) __attribute__((noreturn));
+/* APs running jobs_worker */
+unsigned jobs_workers(void);
 uint64_t jobs_checkpoints_written(void);
 
 #endif

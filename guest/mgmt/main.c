@@ -1,11 +1,14 @@
-/* Runs on the management partition's boot CPU: checks the boot parameters,
- * sets up memory, jobs, the network and the API, then runs the main loop:
- * network first, then a slice of compute, forever. */
+/* Runs on every CPU of the management partition: the boot CPU checks the
+ * boot parameters, sets up memory, jobs, the other CPUs, the network and
+ * the API, then runs the main loop (network, checkpoints, and a slice of
+ * compute when it is the only CPU) forever; the other CPUs go to
+ * smp_ap_main and compute. */
 #include "guest/mgmt/api.h"
 #include "guest/mgmt/http_server.h"
 #include "guest/mgmt/jobs.h"
 #include "guest/mgmt/mgmt.h"
 #include "guest/mgmt/net.h"
+#include "guest/mgmt/smp.h"
 #include "guest/mgmt/workunit.h"
 #include <string.h>
 
@@ -42,15 +45,12 @@ static void check_params(const struct mgmt_boot_params *p)
 
 void mgmt_main(struct mgmt_boot_params *bp, uint64_t cpu_index)
 {
+    if (cpu_index != 0) {
+        traps_load();   /* the boot CPU built the IDT before starting us */
+        smp_ap_main((unsigned)cpu_index);
+    }
     console_init();
     traps_init();
-    if (cpu_index != 0) {
-        /* jobs run on the boot CPU in this version; see README */
-        mlog("CPU %llu parked: this version computes on the boot CPU only",
-             (unsigned long long)cpu_index);
-        for (;;)
-            __asm__ volatile("cli; hlt");
-    }
     check_params(bp);
     mgmt_params = *bp;
     const struct mgmt_boot_params *p = &mgmt_params;
@@ -70,6 +70,9 @@ void mgmt_main(struct mgmt_boot_params *bp, uint64_t cpu_index)
     char err[200];
     if (jobs_init((void *)(uintptr_t)p->ckpt_base, p->ckpt_size, err, sizeof err))
         mgmt_halt("jobs: %s", err);
+    if (p->host == MGMT_HOST_STANDALONE)
+        smp_start_cpus(p);   /* under onestone, onestone starts them */
+    smp_release_aps();
     if (net_init(p, err, sizeof err))
         mgmt_halt("network: %s", err);
     api_scan_devices();
@@ -88,6 +91,7 @@ void mgmt_main(struct mgmt_boot_params *bp, uint64_t cpu_index)
         }
         if (ready && p->project_url[0])
             workunit_poll();
+        jobs_poll();
         if (!jobs_run_slice(SLICE_MS))
             __asm__ volatile("pause");
     }

@@ -33,10 +33,14 @@ size_t heap_limit_bytes(void);
 
 /* traps.c: exceptions are fatal and counted; the IDT is loaded at entry */
 void traps_init(void);
+/* loads the IDT traps_init built (the other CPUs of the partition) */
+void traps_load(void);
 
 /* hypervisor.c: onestone's CPUID leaves and hypercalls, when present */
 bool hv_present(void);
 
+/* entry64.S: the 64-bit entry of the contract (mgmt_abi.h), every CPU */
+void mgmt_entry64(struct mgmt_boot_params *params, uint64_t cpu_index) __attribute__((noreturn));
 void mgmt_main(struct mgmt_boot_params *params, uint64_t cpu_index) __attribute__((noreturn));
 
 #endif

@@ -46,6 +46,11 @@ void traps_init(void)
             .offset_lo = (uint16_t)a, .selector = 0x08, .ist = 0, .type_attr = 0x8E,
             .offset_mid = (uint16_t)(a >> 16), .offset_hi = (uint32_t)(a >> 32), .zero = 0};
     }
+    traps_load();
+}
+
+void traps_load(void)
+{
     struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr = {
         sizeof idt - 1, (uint64_t)(uintptr_t)idt};
     __asm__ volatile("lidt %0" : : "m"(idtr));

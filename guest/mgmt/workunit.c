@@ -71,10 +71,11 @@ static void start_job(const struct fold_state *resume)
         next_ms = time_ms() + WU_ERROR_RETRY_MS;
         return;
     }
-    const struct fold_state *s = jobs_state(job);
+    struct job_info j;
+    jobs_get(job, &j);
     mlog("work unit %s: job %u started%s at %llu of %llu moves", wu_id, job,
-         s->moves_done ? ", resumed from the server's checkpoint," : "",
-         (unsigned long long)s->moves_done, (unsigned long long)s->params.total_moves);
+         j.moves_done ? ", resumed from the server's checkpoint," : "",
+         (unsigned long long)j.moves_done, (unsigned long long)j.total_moves);
     phase = WU_RUNNING;
     last_upload_ms = time_ms();
 }
@@ -200,12 +201,17 @@ void workunit_poll(void)
         return;
     }
     if (time_ms() - last_upload_ms >= WU_CHECKPOINT_INTERVAL_MS) {
+        /* a copy: an AP may be computing the job (httpc copies it again) */
+        static struct fold_state snapshot;
+        if (jobs_copy_state(job, &snapshot))
+            return;
         last_upload_ms = time_ms();
         char extra[64];
-        snprintf(extra, sizeof extra, "X-Moves-Done: %llu\r\n", (unsigned long long)j.moves_done);
+        snprintf(extra, sizeof extra, "X-Moves-Done: %llu\r\n",
+                 (unsigned long long)snapshot.moves_done);
         snprintf(path, sizeof path, "/workunits/%s/checkpoint", wu_id);
         phase = WU_WAIT;
-        httpc_request(&url, "POST", path, "application/octet-stream", extra, jobs_state(job),
-                      sizeof(struct fold_state), uploaded, NULL);
+        httpc_request(&url, "POST", path, "application/octet-stream", extra, &snapshot,
+                      sizeof snapshot, uploaded, NULL);
     }
 }

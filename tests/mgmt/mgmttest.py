@@ -7,7 +7,7 @@ answers and what the partition prints on COM1. Each check prints one
 "PASS: mgmt-CASE: what" or "FAIL: mgmt-CASE: what: why" line into
 WORKDIR/results.
 
-usage: mgmttest.py CASE WORKDIR     CASE: api | checkpoint | workunit
+usage: mgmttest.py CASE WORKDIR     CASE: api | checkpoint | workunit | smp
 """
 import http.client
 import json
@@ -55,13 +55,14 @@ class Partition:
     """One QEMU running mgmt.elf; the serial log is WORKDIR/serial-N.txt."""
     count = 0
 
-    def __init__(self, work, append, port):
+    def __init__(self, work, append, port, cpus=1):
         Partition.count += 1
         self.serial = os.path.join(work, "serial-%d.txt" % Partition.count)
         self.monitor = os.path.join(work, "monitor-%d.sock" % Partition.count)
         self.port = port
         open(self.serial, "w").close()
         cmd = ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-m", "256",
+               "-smp", str(cpus),
                "-kernel", os.path.join(ROOT, "build", "mgmt.elf"), "-append", append,
                "-display", "none", "-serial", "file:" + self.serial,
                "-monitor", "unix:%s,server,nowait" % self.monitor,
@@ -165,8 +166,8 @@ def wait_job(port, job_id, timeout):
     return j
 
 
-def boot(case, append, port, ready_timeout=90):
-    p = Partition(case.work, append, port)
+def boot(case, append, port, ready_timeout=90, cpus=1):
+    p = Partition(case.work, append, port, cpus)
     ok = p.wait_for(r"mgmt: ready: management API on http://10\.0\.2\.15:80/", ready_timeout)
     case.check(bool(ok), "the partition booted, got an address by DHCP and listens",
                "no ready line; log ends: %r" % p.log()[-300:])
@@ -200,8 +201,8 @@ def case_api(case):
 
         # a fold job on a standard benchmark, checked against its published
         # optimum and against the same computation on the host
-        st, j, _ = request(port, "POST", "/jobs", {"benchmark": "yue2", "seed": 2,
-                                                   "moves": 3200000})
+        st, j, _ = request(port, "POST", "/jobs", {"benchmark": "yue1", "seed": 1,
+                                                   "moves": 5000000})
         case.check(st == 201 and j and j["state"] in ("queued", "running"),
                    "POST /jobs accepted a fold job", "got %s %r" % (st, j))
         if st == 201:
@@ -239,12 +240,13 @@ def case_api(case):
                        repr(ans[:80]))
 
             done = wait_job(port, jid, 240)
-            want_e, want_dirs = host_fold("yue2", 3200000, 2)
+            want_e, want_dirs = host_fold("yue1", 5000000, 1)
             case.check(done is not None and done.get("state") == "done",
                        "the job ran to completion", "last %r" % done)
             if done and done.get("state") == "done":
-                case.check(done["best_energy"] == -34,
-                           "yue2 folded to its published optimum -34",
+                # Yue et al. 1995: the 48-mer's published minimum energy is -32
+                case.check(done["best_energy"] == -32,
+                           "yue1 folded to its published minimum energy -32",
                            "best %s" % done["best_energy"])
                 case.check(check_conformation(done["sequence"], done["conformation"]) ==
                            done["best_energy"],
@@ -320,7 +322,8 @@ def case_api(case):
 def case_checkpoint(case):
     port = free_port()
     moves = 40000000   # about half a minute in QEMU, ten seconds natively
-    p = boot(case, "token=%s" % TOKEN, port)
+    # two CPUs: the job runs on CPU 1, CPU 0 writes its checkpoints
+    p = boot(case, "token=%s" % TOKEN, port, cpus=2)
     if not p:
         return
     try:
@@ -339,6 +342,7 @@ def case_checkpoint(case):
             time.sleep(0.3)
         case.check(moves // 4 <= done < moves, "the job made progress before the restart",
                    "moves_done %s" % done)
+        case.check(j.get("cpu") == 1, "the job runs on the partition's second CPU", repr(j))
         time.sleep(2)   # let a checkpoint cover the progress
         mark = len(p.log())
         p.monitor_cmd("system_reset")
@@ -388,7 +392,7 @@ def case_workunit(case):
         c.close()
         return {u["id"]: u for u in r["units"]}
     append = "token=%s project=http://10.0.2.2:%d/" % (TOKEN, wport)
-    p = boot(case, append, port)
+    p = boot(case, append, port, cpus=2)
     if not p:
         server.kill()
         return
@@ -406,7 +410,7 @@ def case_workunit(case):
                    "the client uploaded a checkpoint of its running work unit", repr(r))
         # the partition dies with its memory: a new one resumes from the server
         p.stop()
-        p = boot(case, append, port)
+        p = boot(case, append, port, cpus=2)
         if not p:
             return
         m = p.wait_for(r"work unit wu-yue2: job \d+ started, resumed from the server's "
@@ -436,13 +440,71 @@ def case_workunit(case):
         server.kill()
 
 
+def case_smp(case):
+    """Three CPUs: CPU 0 serves the API, CPUs 1 and 2 compute; four jobs, one
+    deleted while an AP computes it; the rest equal to host runs."""
+    port = free_port()
+    p = boot(case, "token=%s" % TOKEN, port, cpus=3)
+    if not p:
+        return
+    try:
+        case.check(bool(re.search(r"3 of 3 CPUs running: CPU 0 serves the network and the API, "
+                                  r"the others run jobs", p.log())),
+                   "the partition started its two other CPUs (INIT-SIPI from the MADT)",
+                   p.log()[-300:])
+        st, s, _ = request(port, "GET", "/status")
+        roles = [c.get("role") for c in (s or {}).get("partitions", [{}])[0].get("cpus", [])]
+        case.check(roles == ["network, API, checkpoints", "jobs", "jobs"],
+                   "/status lists 3 CPUs and what each does", repr(roles))
+        moves = 6000000
+        ids = []
+        for seed in (1, 2, 3, 4):
+            st, j, _ = request(port, "POST", "/jobs", {"benchmark": "yue1", "seed": seed,
+                                                       "moves": moves})
+            case.check(st == 201, "job with seed %d submitted" % seed, "got %s %r" % (st, j))
+            ids.append(j["id"] if st == 201 else None)
+        # both APs busy with the first two jobs, the others queued
+        seen = {}
+        end = time.time() + 60
+        while time.time() < end and len(set(seen.values())) < 2:
+            for jid in ids[:2]:
+                st, j, _ = request(port, "GET", "/jobs/%d" % jid)
+                if st == 200 and j["state"] == "running" and j["cpu"] is not None:
+                    seen[jid] = j["cpu"]
+            time.sleep(0.3)
+        case.check(sorted(seen.values()) == [1, 2],
+                   "two jobs run at once, one on each computing CPU", repr(seen))
+        st, j, _ = request(port, "GET", "/jobs/%d" % ids[2])
+        case.check(st == 200 and j["state"] == "queued" and j["cpu"] is None,
+                   "the third job waits for a free CPU", repr(j))
+        # delete a job while an AP computes it: that AP takes the next one
+        st, _, _ = request(port, "DELETE", "/jobs/%d" % ids[0])
+        case.check(st == 200, "DELETE of a job running on an AP", "got %s" % st)
+        results = {}
+        for jid, seed in zip(ids[1:], (2, 3, 4)):
+            results[seed] = wait_job(port, jid, 300)
+        for seed, j in results.items():
+            want_e, want_dirs = host_fold("yue1", moves, seed)
+            case.check(j and j["state"] == "done" and j["best_energy"] == want_e and
+                       j["conformation"] == want_dirs,
+                       "seed %d: computed on an AP, equal to the host run" % seed,
+                       "partition %r, host %s %s" % (j, want_e, want_dirs))
+        st, j, _ = request(port, "GET", "/jobs/%d" % ids[0])
+        case.check(st == 404, "the deleted job stays gone", "got %s" % st)
+        case.check(not re.search(r"FATAL|exception", p.log()),
+                   "no exception or fatal error on any CPU", p.log()[-300:])
+    finally:
+        p.stop()
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__)
         sys.exit(2)
     name, work = sys.argv[1], sys.argv[2]
     case = Case(name, work)
-    fn = {"api": case_api, "checkpoint": case_checkpoint, "workunit": case_workunit}.get(name)
+    fn = {"api": case_api, "checkpoint": case_checkpoint, "workunit": case_workunit,
+          "smp": case_smp}.get(name)
     if not fn:
         case.check(False, "known case", "no case named %s" % name)
         sys.exit(1)
