@@ -10,7 +10,7 @@ name=$1 dir=$2
 mkdir -p "$dir"
 case "$name" in
 workserver)
-    python3 "$root/tools/workserver_selftest.py" > "$dir/selftest.log" 2>&1
+    python3 "$root/tests/mgmt/workserver_test.py" > "$dir/selftest.log" 2>&1
     rc=$?
     grep -E '^(PASS|FAIL): ' "$dir/selftest.log" | sed 's/^\(PASS\|FAIL\): workserver /\1: mgmt-workserver: /' \
         > "$dir/results"

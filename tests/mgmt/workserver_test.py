@@ -6,7 +6,7 @@ http.client and raw sockets, restarts the server to check that its state
 survives, and prints "PASS: workserver <case>" or "FAIL: workserver <case>:
 why" per case. Exits 1 when any case failed. Python 3 standard library only.
 
-Usage: tools/workserver_selftest.py [-v]   (-v copies the server's log)
+Usage: tests/mgmt/workserver_test.py [-v]   (-v copies the server's log)
 """
 
 import http.client
@@ -21,7 +21,9 @@ import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-SERVER = os.path.join(HERE, "workserver.py")
+SERVER = os.path.join(HERE, "..", "..", "tools", "workserver.py")
+sys.path.insert(0, HERE)
+from mgmttest import free_port  # noqa: E402
 VERBOSE = "-v" in sys.argv[1:]
 
 UNITS = [
@@ -39,14 +41,6 @@ def report(case, ok, why=""):
     else:
         failures += 1
         print("FAIL: workserver %s: %s" % (case, why), flush=True)
-
-
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
 
 
 class Server:
