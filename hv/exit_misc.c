@@ -7,6 +7,7 @@
 #include "hv/vmx_ops.h"
 #include "hv/lapic_emul.h"
 #include "onestone/hvabi.h"
+#include "onestone/mgmt_abi.h"
 #include "arch/io.h"
 
 void handle_xsetbv(struct percpu *cpu, struct guest_regs *regs)
@@ -44,12 +45,17 @@ void handle_vmx_instruction(struct percpu *cpu, struct guest_regs *regs)
 }
 
 /* VMCALL: onestone's hypercalls (include/onestone/hvabi.h) from CPL 0;
- * anything else is #UD, as on a CPU without a hypervisor. */
+ * anything else is #UD, as on a CPU without a hypervisor. The management
+ * partition's hypercalls (include/onestone/mgmt_abi.h) are for that
+ * partition alone; onestone does not run one yet (it comes with partition
+ * assignment), so from any partition that exists they are #UD too. */
 void handle_vmcall(struct percpu *cpu, struct guest_regs *regs)
 {
     static volatile int boot_services_ended;
     uint64_t fn = regs->gpr[GPR_RAX];
-    if (exit_guest_cpl() != 0 || (fn & 0xFFFFFFFF00000000ull) != ONESTONE_HC_MAGIC) {
+    bool mgmt_call = (fn & ~0xFFull) == MGMT_HC_BASE;
+    if (exit_guest_cpl() != 0 || (fn & 0xFFFFFFFF00000000ull) != ONESTONE_HC_MAGIC ||
+        mgmt_call) {
         exit_inject_exception(cpu, VECTOR_UD, false, 0);
         return;
     }

@@ -11,6 +11,7 @@
 #include <efilib.h>
 #include "onestone/efi_mp_services.h"
 #include "onestone/hvabi.h"
+#include "onestone/mgmt_abi.h"
 #include "arch/io.h"
 #include "arch/x86.h"
 
@@ -222,15 +223,14 @@ static uint32_t probe_vmxon(void)
     return tg_last_vector;
 }
 
-static uint32_t probe_foreign_vmcall(void)
+static uint32_t probe_vmcall(uint64_t function)
 {
     tg_last_vector = 0;
     __asm__ volatile("lea 1f(%%rip), %%rbx\n\t"
                      "mov %%rbx, tg_recover_rip(%%rip)\n\t"
-                     "mov $0x1234, %%eax\n\t"
                      "vmcall\n"
                      "1:"
-                     : : : "rbx", "rax", "memory");
+                     : "+a"(function) : : "rbx", "memory");
     return tg_last_vector;
 }
 
@@ -257,20 +257,24 @@ static void check_faults(void)
     uint32_t fc_write = probe_wrmsr(0x3A, fc | 4);
     uint32_t cr4 = probe_write_cr4(read_cr4() | CR4_VMXE);
     uint32_t vmxon = probe_vmxon();
-    uint32_t vmcall = probe_foreign_vmcall();
+    uint32_t vmcall = probe_vmcall(0x1234);
+    uint32_t mgmt_hc = probe_vmcall(MGMT_HC_STATUS);
 
     __asm__ volatile("lidt %0" : : "m"(saved));
     if (flags & RFLAGS_IF)
         __asm__ volatile("sti");
     Print(L"testguest: rdmsr VMX_BASIC -> vector %d; FEATURE_CONTROL = 0x%lx (vector %d), "
-          L"write -> %d; CR4.VMXE write -> %d; VMXON -> %d; foreign VMCALL -> %d\n",
-          basic, fc, fc_read, fc_write, cr4, vmxon, vmcall);
+          L"write -> %d; CR4.VMXE write -> %d; VMXON -> %d; foreign VMCALL -> %d; "
+          L"management hypercall -> %d\n",
+          basic, fc, fc_read, fc_write, cr4, vmxon, vmcall, mgmt_hc);
     result(basic == VECTOR_GP, L"reading a VMX capability MSR raises #GP, as on a CPU without VMX");
     result(fc_read == 0 && (fc & 1) && !(fc & 6) && fc_write == VECTOR_GP,
            L"IA32_FEATURE_CONTROL reads locked with VMX off and cannot be written");
     result(cr4 == VECTOR_GP && !(read_cr4() & CR4_VMXE), L"setting CR4.VMXE raises #GP");
     result(vmxon == VECTOR_UD && vmcall == VECTOR_UD,
            L"VMXON and a VMCALL that is not onestone's raise #UD");
+    result(mgmt_hc == VECTOR_UD,
+           L"the management partition's hypercalls raise #UD in this partition");
 }
 
 /* ---- benchmark: CPUID round trips measured in the guest ---- */

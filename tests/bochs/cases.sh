@@ -51,6 +51,8 @@ hide_hypervisor = no'
     expect "$log" "firmware AP wake-up went through onestone's INIT/SIPI path" 'SIPI: cpu1 starts at 0x'
     expect "$log" "onestone logged and contained reads of its memory" 'EPT violation on protected memory: .*contained'
     expect "$log" "onestone printed its per-CPU exit counters" 'stats cpu1: reason 10 \(CPUID\)'
+    expect "$log" "the management partition's hypercalls are #UD in the primary partition" \
+        "PASS: the management partition's hypercalls raise #UD in this partition"
     expect "$log" "guest finished with no failures" 'testguest: [1-9][0-9]* passed, 0 failed'
     expect_not "$log" "no onestone errors" 'onestone: .*ERROR'
     ;;
