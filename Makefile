@@ -92,6 +92,9 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h tests/unit/host_stubs.c $(SHAR
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -DHOST_TEST $< $(SHARED_SRCS) tests/unit/host_stubs.c -o $@
 
+# test_jobs includes the partition's job table (guest/mgmt/jobs.c) itself
+$(BUILD)/unit/test_jobs: guest/mgmt/jobs.c guest/mgmt/jobs.h guest/mgmt/mgmt.h
+
 unit: $(UNIT_TESTS)
 	@tests/run-unit.sh $(UNIT_TESTS)
 
