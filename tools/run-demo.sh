@@ -20,11 +20,12 @@ build/onestone-conf check "$work/onestone.conf" > /dev/null
 tools/mkesp.sh "$work/esp.img" 32 'build/onestone.efi=\EFI\BOOT\BOOTX64.EFI' \
     "$work/onestone.conf=\\EFI\\onestone\\onestone.conf" \
     'build/linux/vmlinuz=\vmlinuz' 'build/linux/initrd.img=\initrd.img'
-# the management partition, standalone in QEMU
+# the management partition, standalone in QEMU; thread=single keeps its
+# two busy-polling CPUs on one host core, leaving the other to Bochs
 mport=${ONESTONE_MGMT_PORT:-8080}
 token=demo-$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')
 rm -f "$work/mgmt-serial.txt"
-qemu-system-x86_64 -machine q35 -accel tcg -smp 2 -m 256 -kernel build/mgmt.elf -append "token=$token" \
+qemu-system-x86_64 -machine q35 -accel tcg,thread=single -smp 2 -m 256 -kernel build/mgmt.elf -append "token=$token" \
     -display none -serial "file:$work/mgmt-serial.txt" -monitor none \
     -netdev "user,id=n0,hostfwd=tcp:127.0.0.1:$mport-:80" -device e1000,netdev=n0 \
     > "$work/mgmt-qemu.log" 2>&1 &
