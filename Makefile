@@ -40,7 +40,8 @@ all: $(BUILD)/onestone.efi $(BUILD)/testguest.efi $(BUILD)/vtdtest.efi $(BUILD)/
 # The management partition (guest/mgmt): newlib + lwIP from Debian's
 # source packages (guest/mgmt/deps.mk), our code with -Werror.
 include guest/mgmt/deps.mk
-MGMT_SRCS := $(wildcard guest/mgmt/*.c guest/mgmt/*.S) drivers/uart16550.c drivers/pci.c
+MGMT_SRCS := $(wildcard guest/mgmt/*.c guest/mgmt/*.S) drivers/uart16550.c drivers/pci.c \
+	boot/acpi_tables.c
 MGMT_OBJS := $(patsubst %,$(BUILD)/mgmt/%.o,$(MGMT_SRCS))
 -include $(MGMT_OBJS:.o=.d)
 

@@ -80,20 +80,7 @@ mb_entry32:
 
     .code64
 long_mode:
-    movw $0x10, %ax
-    movw %ax, %ds
-    movw %ax, %es
-    movw %ax, %ss
-    movw %ax, %fs
-    movw %ax, %gs
-    /* SSE on before any C: compilers use it for copies (as in entry64.S) */
-    movq %cr0, %rax
-    andq $~(1 << 2), %rax
-    orq $(1 << 1), %rax
-    movq %rax, %cr0
-    movq %cr4, %rax
-    orq $((1 << 9) | (1 << 10)), %rax
-    movq %rax, %cr4
+    call mgmt_cpu_init       /* segments and SSE, before any C (entry64.S) */
     movl mb_info_phys(%rip), %edi
     call multiboot_boot      /* does not return */
 9:  hlt

@@ -33,7 +33,19 @@ mgmt_entry64:
     pushq $0x08
     pushq %rax
     lretq
-1:  movw $0x10, %ax
+1:  call mgmt_cpu_init
+    xorl %ebp, %ebp
+    call mgmt_main         /* RDI = params, RSI = CPU index: untouched */
+2:  cli
+    hlt
+    jmp 2b
+
+/* Flat data segments (selector 0x10 in both this GDT and boot32.S's) and
+ * SSE, on the calling CPU; before any C runs, since compilers use SSE for
+ * copies. Needs a stack; changes only RAX. */
+    .globl mgmt_cpu_init
+mgmt_cpu_init:
+    movw $0x10, %ax
     movw %ax, %ds
     movw %ax, %es
     movw %ax, %ss
@@ -50,11 +62,7 @@ mgmt_entry64:
     pushq $0x1F80          /* MXCSR reset value: all exceptions masked */
     ldmxcsr (%rsp)
     addq $8, %rsp
-    xorl %ebp, %ebp
-    call mgmt_main         /* RDI = params, RSI = CPU index: untouched */
-2:  cli
-    hlt
-    jmp 2b
+    ret
 
     .section .rodata
     .align 16

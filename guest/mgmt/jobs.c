@@ -474,9 +474,7 @@ void jobs_worker(unsigned cpu)
         }
         unlock();
         if (!j) {
-            uint64_t until = rdtsc() + khz;     /* look again in 1 ms */
-            while (rdtsc() < until)
-                __asm__ volatile("pause");
+            time_delay_us(1000);                /* look again in 1 ms */
             continue;
         }
         uint64_t spare_ticks = 0;

@@ -25,6 +25,8 @@ void mgmt_halt(const char *fmt, ...) __attribute__((format(printf, 1, 2), noretu
 void time_init(uint64_t tsc_khz);
 uint64_t time_ms(void);
 uint64_t time_tsc_khz(void);
+/* busy-waits (no interrupts in the partition) */
+void time_delay_us(uint64_t us);
 
 /* syscalls.c: the heap newlib's malloc grows into */
 void heap_init(uintptr_t start, uintptr_t limit);

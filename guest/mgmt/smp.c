@@ -7,6 +7,7 @@
 #include "arch/acpi.h"
 #include "arch/lapic.h"
 #include "arch/x86.h"
+#include "boot/acpi_tables.h"
 #include "guest/mgmt/jobs.h"
 #include "guest/mgmt/mgmt.h"
 #include <string.h>
@@ -27,19 +28,11 @@ static volatile bool released;
 /* ---- discovery (ACPI 6.x 5.2.5: RSDP in the EBDA's first KiB or in
  * 0xE0000-0xFFFFF on a 16-byte boundary) ---- */
 
-static bool sum_ok(const void *p, uint32_t len)
-{
-    uint8_t s = 0;
-    for (uint32_t i = 0; i < len; i++)
-        s = (uint8_t)(s + ((const uint8_t *)p)[i]);
-    return s == 0;
-}
-
 static const struct acpi_rsdp *find_rsdp_in(uintptr_t start, uintptr_t end)
 {
     for (uintptr_t a = start; a + sizeof(struct acpi_rsdp) <= end; a += 16) {
         const struct acpi_rsdp *r = (const void *)a;
-        if (memcmp(r->signature, "RSD PTR ", 8) == 0 && sum_ok(r, 20))
+        if (memcmp(r->signature, "RSD PTR ", 8) == 0 && acpi_checksum(r, 20) == 0)
             return r;
     }
     return NULL;
@@ -53,7 +46,7 @@ static const struct acpi_sdt_header *table_at(uint64_t addr, const char *sig)
     const struct acpi_sdt_header *h = (const void *)(uintptr_t)addr;
     if (sig && memcmp(h->signature, sig, 4))
         return NULL;
-    if (h->length < sizeof *h || h->length > (1u << 20) || !sum_ok(h, h->length))
+    if (h->length < sizeof *h || h->length > (1u << 20) || acpi_checksum(h, h->length) != 0)
         return NULL;
     return h;
 }
@@ -117,13 +110,6 @@ void smp_discover(struct mgmt_boot_params *p)
 
 /* ---- start-up (SDM 3A 8.4.4.1: INIT, 10 ms, SIPI, 200 us, SIPI) ---- */
 
-static void delay_us(uint64_t us)
-{
-    uint64_t end = rdtsc() + us * time_tsc_khz() / 1000;
-    while (rdtsc() < end)
-        __asm__ volatile("pause");
-}
-
 static void send_ipi(uint32_t apic_id, uint32_t low)
 {
     uint64_t base = rdmsr(MSR_IA32_APIC_BASE);
@@ -136,7 +122,7 @@ static void send_ipi(uint32_t apic_id, uint32_t low)
     lapic[LAPIC_REG_ICR_HIGH / 4] = apic_id << 24;
     lapic[LAPIC_REG_ICR_LOW / 4] = low;
     for (unsigned i = 0; i < 1000 && (lapic[LAPIC_REG_ICR_LOW / 4] & (1u << 12)); i++)
-        delay_us(1);   /* delivery status: send pending */
+        time_delay_us(1);   /* delivery status: send pending */
 }
 
 static void set_word(const char *field, uint64_t v)
@@ -147,7 +133,6 @@ static void set_word(const char *field, uint64_t v)
 
 void smp_start_cpus(const struct mgmt_boot_params *p)
 {
-    online[0] = true;
     if (p->cpu_count < 2)
         return;
     size_t len = (size_t)(ap_trampoline_end - ap_trampoline);
@@ -161,11 +146,11 @@ void smp_start_cpus(const struct mgmt_boot_params *p)
         set_word(ap_trampoline_index, i);
         __asm__ volatile("mfence" ::: "memory");
         send_ipi(id, ICR_DM_INIT << 8 | ICR_LEVEL_ASSERT);
-        delay_us(10000);
+        time_delay_us(10000);
         for (int s = 0; s < 2 && !online[i]; s++) {
             send_ipi(id, ICR_DM_STARTUP << 8 | ICR_LEVEL_ASSERT |
                              ICR_VECTOR(AP_TRAMPOLINE_BASE >> 12));
-            delay_us(200);
+            time_delay_us(200);
         }
         uint64_t end = time_ms() + AP_START_TIMEOUT_MS;
         while (!online[i] && time_ms() < end)

@@ -49,6 +49,13 @@ uint64_t time_ms(void)
     return (rdtsc() - tsc_at_boot) / tsc_khz;
 }
 
+void time_delay_us(uint64_t us)
+{
+    uint64_t end = rdtsc() + us * tsc_khz / 1000;
+    while (rdtsc() < end)
+        __asm__ volatile("pause");
+}
+
 /* lwIP's clock */
 uint32_t sys_now(void);
 uint32_t sys_now(void)

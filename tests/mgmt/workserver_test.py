@@ -283,15 +283,15 @@ def main():
             return None
         check("checkpoint-replace", ckpt_replace)
 
-        def resume_rule():
-            # Nothing pending: the leased unit contacted last (wu-1, through
-            # its checkpoint) is offered again, with its checkpoint.
+        def next_offers_again(unit, checkpoint_moves):
             r = request(port, "GET", "/workunits/next")
-            want = dict(UNITS[0], checkpoint=True, checkpoint_moves=5000)
+            want = dict(unit, checkpoint=True, checkpoint_moves=checkpoint_moves)
             if r.status != 200 or r.json() != want:
                 return "got %r, want %r" % (r, want)
             return None
-        check("next-resume-rule", resume_rule)
+        # Nothing pending: the leased unit contacted last (wu-1, through its
+        # checkpoint) is offered again, with its checkpoint.
+        check("next-resume-rule", lambda: next_offers_again(UNITS[0], 5000))
 
         hdr = {"Content-Type": "application/octet-stream"}
         check("checkpoint-missing-moves-400",
@@ -482,13 +482,7 @@ def main():
             return json_error(post("/workunits/wu-1/result", good), 409)
         check("restart-keeps-state", restarted)
 
-        def resume_after_restart():
-            r = request(port, "GET", "/workunits/next")
-            want = dict(UNITS[1], checkpoint=True, checkpoint_moves=100)
-            if r.status != 200 or r.json() != want:
-                return "got %r, want %r" % (r, want)
-            return None
-        check("restart-resume-unit", resume_after_restart)
+        check("restart-resume-unit", lambda: next_offers_again(UNITS[1], 100))
 
         def all_done():
             r = post("/workunits/wu_2/result", {"best_energy": -2, "conformation": "RULDR",
