@@ -1,8 +1,10 @@
 #!/bin/bash
 # Runs on the host: the whole suite behind `make test`. Host unit tests
 # first, then the emulator cases two at a time (the machine has 2 cores;
-# the long Linux boot starts first): onestone under Bochs (VT-x), the VT-d
-# code under QEMU, the management partition standalone under QEMU. Ends with one line
+# the two long Linux boots start first): onestone under Bochs (VT-x), the
+# VT-d code under QEMU, the management partition standalone under QEMU, and
+# the harness itself (stand-in emulators that die or hang; `make run` on a
+# pseudo-terminal). Ends with one line
 # "N passed, N failed, N skipped" and a non-zero exit if anything failed.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -21,7 +23,7 @@ fi
 cat "$out/unit.results"
 
 # 2. emulator cases
-cases="bochs:linux bochs:visible bochs:hidden bochs:refuse-no-ept bochs:bad-config bochs:missing-target bochs:iommu-required bochs:triple-fault qemu:3level qemu:4level qemu:caching-mode qemu:intremap qemu:selftest mgmt:api mgmt:smp mgmt:checkpoint mgmt:workunit mgmt:workserver"
+cases="harness:demo bochs:linux harness:standins bochs:visible bochs:hidden bochs:refuse-no-ept bochs:bad-config bochs:missing-target bochs:iommu-required bochs:triple-fault qemu:3level qemu:4level qemu:caching-mode qemu:intremap qemu:selftest mgmt:api mgmt:smp mgmt:checkpoint mgmt:workunit mgmt:workserver"
 run_case() {
     emu=${1%%:*} name=${1#*:}
     start=$(date +%s)
@@ -58,7 +60,7 @@ else
 fi
 grep -E '^(PASS|FAIL|SKIP): ' "$out/kvm.results"
 
-all=$(cat "$out/unit.results" "$out"/bochs-*/results "$out"/qemu-*/results "$out"/mgmt-*/results "$out/kvm.results" 2>/dev/null)
+all=$(cat "$out/unit.results" "$out"/bochs-*/results "$out"/qemu-*/results "$out"/mgmt-*/results "$out"/harness-*/results "$out/kvm.results" 2>/dev/null)
 p=$(printf '%s\n' "$all" | grep -c '^PASS: ')
 f=$(printf '%s\n' "$all" | grep -c '^FAIL: ')
 s=$(printf '%s\n' "$all" | grep -c '^SKIP: ')

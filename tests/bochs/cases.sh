@@ -30,12 +30,9 @@ esp() {  # IMAGE SIZE_MIB CONF_TEXT extra mkesp specs...
         "$B/testguest.efi=\\EFI\\test\\testguest.efi" "$work/startup.nsh=\\startup.nsh" "$@"
 }
 
-boot() {  # MODEL TIMEOUT END_REGEX
-    "$runner" "$work/run" "$1" 2 "$work/esp.img" "$3" "$2"
-    rc=$?
-    if [ $rc -eq 124 ]; then
-        fail "emulator run finished" "timed out after $2 s; last lines: $(tail -3 "$log" | tr -d '\r' | tr '\n' '|')"
-    fi
+boot() {  # MODEL TIMEOUT END_REGEX: an emulator that failed ends the case
+    "$runner" "$work/run" "$1" 2 "$work/esp.img" "$3" "$2" > /dev/null
+    ran_to_end $? "$work/run" "$2" || exit 0
 }
 
 END='TESTGUEST-END|platform reset|X64 Exception'

@@ -12,6 +12,22 @@ pass() { echo "PASS: $CASE: $1" >> "$RESULTS"; }
 fail() { echo "FAIL: $CASE: $1 ($2)" >> "$RESULTS"; }
 skip() { echo "SKIP: $CASE: $1 ($2)" >> "$RESULTS"; }
 
+# ran_to_end RC WORKDIR TIMEOUT_S : judges one emulator run of
+# tools/emu/cli.py (exit status RC, WORKDIR/verdict, WORKDIR/serial.txt).
+# An emulator that failed (exited before the end marker, never got going)
+# is this case's one FAIL line, and ran_to_end returns 1: the caller then
+# judges nothing else, as there is nothing to judge. A timeout is one FAIL
+# line too, and the caller goes on judging what the guest did print.
+ran_to_end() {
+    case $1 in
+    0) return 0 ;;
+    124) fail "emulator run finished" "timed out after $3 s; last lines: $(tail -3 "$2/serial.txt" | tr -d '\r' | tr '\n' '|')"
+         return 0 ;;
+    125) echo "FAIL: $CASE: $(cat "$2/verdict")" >> "$RESULTS"; return 1 ;;
+    *) echo "FAIL: $CASE: the emulator runner failed with status $1 (see $2)" >> "$RESULTS"; return 1 ;;
+    esac
+}
+
 # expect LOG "what" REGEX : the log has a line matching REGEX
 expect() {
     if grep -aqE "$3" "$1"; then pass "$2"; else fail "$2" "no line matching /$3/ in $1"; fi

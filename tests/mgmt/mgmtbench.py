@@ -98,16 +98,20 @@ def main():
         sys.exit(2)
     work = sys.argv[1]
     os.makedirs(work, exist_ok=True)
-    port = mgmttest.free_port()
     t0 = time.time()
     # two CPUs, as a partition is meant to run: CPU 0 serves the API, CPU 1
     # computes
-    p = mgmttest.Partition(work, "token=" + mgmttest.TOKEN, port, cpus=2)
+    p = mgmttest.Partition(work, "token=" + mgmttest.TOKEN, cpus=2)
     try:
+        failure = p.start()
+        if failure:
+            row("management partition (QEMU TCG)", "not measured: QEMU failed", failure)
+            return 1
+        port = p.port
         ready = p.wait_for(r"mgmt: ready: management API", 120)
         if not ready:
             row("management partition (QEMU TCG)", "not measured: did not boot",
-                "see " + p.serial)
+                p.emu.check() or "see " + p.serial)
             return 1
         row("mgmt partition: boot to API ready (QEMU TCG, 2 CPUs)",
             "%.1f s" % (time.time() - t0))

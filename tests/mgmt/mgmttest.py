@@ -13,16 +13,23 @@ import http.client
 import json
 import os
 import re
-import signal
 import socket
 import subprocess
 import sys
 import threading
 import time
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..",
+                                "tools", "emu"))
+from machines import MgmtPartition  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 TOKEN = "t0ken-for-tests"
 FOLDBENCH = os.path.join(ROOT, "build", "foldbench")
+
+
+class EmulatorFailed(Exception):
+    """QEMU died or never got going: the case ends with that one line."""
 
 
 class Case:
@@ -31,49 +38,43 @@ class Case:
         os.makedirs(work, exist_ok=True)
         self.results = open(os.path.join(work, "results"), "w")
         self.failed = 0
+        self.partitions = []
+
+    def _line(self, line):
+        print(line, file=self.results, flush=True)
+        print(line, flush=True)
+
+    def emulator_failed(self, report):
+        self.failed += 1
+        self._line("FAIL: mgmt-%s: %s" % (self.name, report))
+        raise EmulatorFailed(report)
+
+    def dead_emulator(self):
+        """The report of a partition's QEMU that failed, or None."""
+        for p in self.partitions:
+            report = p.emu.check()
+            if report:
+                return report
+        return None
 
     def check(self, ok, what, why=""):
+        if not ok:
+            # a check that failed because QEMU died says that, once
+            report = self.dead_emulator()
+            if report:
+                self.emulator_failed(report)
         line = ("PASS: mgmt-%s: %s" % (self.name, what)) if ok else \
                ("FAIL: mgmt-%s: %s: %s" % (self.name, what, " | ".join(
                    l.strip() for l in str(why).splitlines() if l.strip())))
-        print(line, file=self.results, flush=True)
-        print(line, flush=True)
+        self._line(line)
         if not ok:
             self.failed += 1
         return ok
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
-
-
-class Partition:
-    """One QEMU running mgmt.elf; the serial log is WORKDIR/serial-N.txt."""
-    count = 0
-
-    def __init__(self, work, append, port, cpus=1):
-        Partition.count += 1
-        self.serial = os.path.join(work, "serial-%d.txt" % Partition.count)
-        self.monitor = os.path.join(work, "monitor-%d.sock" % Partition.count)
-        self.port = port
-        open(self.serial, "w").close()
-        cmd = ["qemu-system-x86_64", "-machine", "q35", "-accel", "tcg", "-m", "256",
-               "-smp", str(cpus),
-               "-kernel", os.path.join(ROOT, "build", "mgmt.elf"), "-append", append,
-               "-display", "none", "-serial", "file:" + self.serial,
-               "-monitor", "unix:%s,server,nowait" % self.monitor,
-               "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:80" % port,
-               "-device", "e1000,netdev=n0"]
-        self.qemu = subprocess.Popen(cmd, stdout=open(os.path.join(work, "qemu.out"), "a"),
-                                     stderr=subprocess.STDOUT)
-
-    def log(self):
-        with open(self.serial, errors="replace") as f:
-            return f.read()
+class Partition(MgmtPartition):
+    """One QEMU running mgmt.elf (tools/emu/machines.py); its API is on
+    127.0.0.1:self.port, its serial log in self.serial."""
 
     def wait_for(self, pattern, timeout, start=0):
         end = time.time() + timeout
@@ -81,22 +82,13 @@ class Partition:
             m = re.search(pattern, self.log()[start:])
             if m:
                 return m
-            if self.qemu.poll() is not None:
+            if self.emu.check():
                 return None
             time.sleep(0.5)
         return None
 
     def monitor_cmd(self, cmd):
-        s = socket.socket(socket.AF_UNIX)
-        s.connect(self.monitor)
-        s.sendall((cmd + "\n").encode())
-        time.sleep(0.5)
-        s.close()
-
-    def stop(self):
-        if self.qemu.poll() is None:
-            self.qemu.send_signal(signal.SIGKILL)
-        self.qemu.wait()
+        self.monitor.command(cmd)
 
 
 def request(port, method, path, body=None, token=TOKEN, timeout=20):
@@ -166,8 +158,12 @@ def wait_job(port, job_id, timeout):
     return j
 
 
-def boot(case, append, port, ready_timeout=90, cpus=1):
-    p = Partition(case.work, append, port, cpus)
+def boot(case, append, ready_timeout=90, cpus=1):
+    p = Partition(case.work, append, cpus)
+    case.partitions.append(p)
+    failure = p.start()
+    if failure:
+        case.emulator_failed(failure)
     ok = p.wait_for(r"mgmt: ready: management API on http://10\.0\.2\.15:80/", ready_timeout)
     case.check(bool(ok), "the partition booted, got an address by DHCP and listens",
                "no ready line; log ends: %r" % p.log()[-300:])
@@ -175,10 +171,10 @@ def boot(case, append, port, ready_timeout=90, cpus=1):
 
 
 def case_api(case):
-    port = free_port()
-    p = boot(case, "token=%s" % TOKEN, port)
+    p = boot(case, "token=%s" % TOKEN)
     if not p:
         return
+    port = p.port
     try:
         st, j, _ = request(port, "GET", "/status", token=None)
         case.check(st == 401 and j and "missing" in j.get("error", ""),
@@ -320,12 +316,12 @@ def case_api(case):
 
 
 def case_checkpoint(case):
-    port = free_port()
     moves = 40000000   # about half a minute in QEMU, ten seconds natively
     # two CPUs: the job runs on CPU 1, CPU 0 writes its checkpoints
-    p = boot(case, "token=%s" % TOKEN, port, cpus=2)
+    p = boot(case, "token=%s" % TOKEN, cpus=2)
     if not p:
         return
+    port = p.port
     try:
         st, j, _ = request(port, "POST", "/jobs", {"benchmark": "yue1", "seed": 1,
                                                    "moves": moves})
@@ -366,7 +362,6 @@ def case_checkpoint(case):
 
 
 def case_workunit(case):
-    port, wport = free_port(), free_port()
     units = [{"id": "wu-yue2", "sequence": "", "seed": 2, "moves": 40000000},
              {"id": "wu-small", "sequence": "HPHPPHHPHPPHPHHPPHPH", "seed": 7, "moves": 300000}]
     bench = subprocess.run([FOLDBENCH, "list"], capture_output=True, text=True).stdout
@@ -376,14 +371,16 @@ def case_workunit(case):
         json.dump(units, f)
     state = os.path.join(case.work, "server-state")
     server = subprocess.Popen([sys.executable, os.path.join(ROOT, "tools", "workserver.py"),
-                               "--port", str(wport), "--dir", state, "--units", ufile],
+                               "--port", "0", "--dir", state, "--units", ufile],
                               stdout=subprocess.PIPE, stderr=open(os.path.join(case.work,
                                                                              "server.log"), "w"),
                               text=True)
     line = server.stdout.readline()
-    if not case.check("listening" in line, "the test work server started", line):
+    m = re.match(r"workserver: listening on 127\.0\.0\.1:(\d+)$", line.strip())
+    if not case.check(bool(m), "the test work server started", line):
         server.kill()
         return
+    wport = int(m.group(1))
 
     def results():
         c = http.client.HTTPConnection("127.0.0.1", wport, timeout=10)
@@ -392,7 +389,7 @@ def case_workunit(case):
         c.close()
         return {u["id"]: u for u in r["units"]}
     append = "token=%s project=http://10.0.2.2:%d/" % (TOKEN, wport)
-    p = boot(case, append, port, cpus=2)
+    p = boot(case, append, cpus=2)
     if not p:
         server.kill()
         return
@@ -410,7 +407,7 @@ def case_workunit(case):
                    "the client uploaded a checkpoint of its running work unit", repr(r))
         # the partition dies with its memory: a new one resumes from the server
         p.stop()
-        p = boot(case, append, port, cpus=2)
+        p = boot(case, append, cpus=2)
         if not p:
             return
         m = p.wait_for(r"work unit wu-yue2: job \d+ started, resumed from the server's "
@@ -443,10 +440,10 @@ def case_workunit(case):
 def case_smp(case):
     """Three CPUs: CPU 0 serves the API, CPUs 1 and 2 compute; four jobs, one
     deleted while an AP computes it; the rest equal to host runs."""
-    port = free_port()
-    p = boot(case, "token=%s" % TOKEN, port, cpus=3)
+    p = boot(case, "token=%s" % TOKEN, cpus=3)
     if not p:
         return
+    port = p.port
     try:
         case.check(bool(re.search(r"3 of 3 CPUs running: CPU 0 serves the network and the API, "
                                   r"the others run jobs", p.log())),
@@ -510,8 +507,16 @@ def main():
         sys.exit(1)
     try:
         fn(case)
+    except EmulatorFailed:
+        pass                 # reported in one line already
     except Exception as e:   # a crash of the test itself is a failure, never a pass
-        case.check(False, "the test ran to its end", "%s: %s" % (type(e).__name__, e))
+        try:
+            case.check(False, "the test ran to its end", "%s: %s" % (type(e).__name__, e))
+        except EmulatorFailed:
+            pass
+    finally:
+        for p in case.partitions:
+            p.stop()
     sys.exit(1 if case.failed else 0)
 
 

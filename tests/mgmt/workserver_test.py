@@ -13,6 +13,7 @@ import http.client
 import json
 import os
 import random
+import re
 import socket
 import subprocess
 import sys
@@ -22,8 +23,6 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SERVER = os.path.join(HERE, "..", "..", "tools", "workserver.py")
-sys.path.insert(0, HERE)
-from mgmttest import free_port  # noqa: E402
 VERBOSE = "-v" in sys.argv[1:]
 
 UNITS = [
@@ -44,9 +43,11 @@ def report(case, ok, why=""):
 
 
 class Server:
-    def __init__(self, port, statedir, units_path, lease=None):
-        self.port = port
-        cmd = [sys.executable, SERVER, "--port", str(port), "--dir", statedir,
+    """The work server on a port the kernel picks (--port 0): self.port is
+    the one it reports in its first line."""
+
+    def __init__(self, statedir, units_path, lease=None):
+        cmd = [sys.executable, SERVER, "--port", "0", "--dir", statedir,
                "--units", units_path]
         if lease is not None:
             cmd += ["--lease-seconds", str(lease)]
@@ -56,6 +57,8 @@ class Server:
         self.t = threading.Thread(target=self._read_log, daemon=True)
         self.t.start()
         self.ready = self.p.stdout.readline().strip()
+        m = re.match(r"workserver: listening on 127\.0\.0\.1:(\d+)$", self.ready)
+        self.port = int(m.group(1)) if m else None
 
     def _read_log(self):
         for line in self.p.stderr:
@@ -173,7 +176,7 @@ def bad_units_cases(tmp):
             f.write("[{" if doc is None else json.dumps(doc))
 
         def run(path=path, needle=needle):
-            p = subprocess.run([sys.executable, SERVER, "--port", str(free_port()), "--dir",
+            p = subprocess.run([sys.executable, SERVER, "--port", "0", "--dir",
                                 os.path.join(tmp, "bad-state"), "--units", path],
                                capture_output=True, text=True, timeout=30)
             out = (p.stdout + p.stderr).strip()
@@ -192,13 +195,13 @@ def main():
     with open(units_path, "w") as f:
         json.dump(UNITS, f)
     statedir = os.path.join(tmp, "state", "sub")  # created by the server
-    port = free_port()
     bad_units_cases(tmp)
 
-    srv = Server(port, statedir, units_path)
+    srv = Server(statedir, units_path)
+    port = srv.port
     servers = [srv]
     try:
-        ok = srv.ready == "workserver: listening on 127.0.0.1:%d" % port
+        ok = srv.port is not None
         report("start", ok, "first line %r, exit %r" % (srv.ready, srv.p.poll()))
         if not ok:
             return
@@ -461,11 +464,12 @@ def main():
 
         # Restart: the state must survive.
         srv.stop()
-        srv = Server(port, statedir, units_path)
+        srv = Server(statedir, units_path)
         servers.append(srv)
+        port = srv.port
 
         def restarted():
-            if srv.ready != "workserver: listening on 127.0.0.1:%d" % port:
+            if srv.port is None:
                 return "first line %r" % srv.ready
             u = results()
             if u["wu-1"]["status"] != "done" or u["wu-1"]["result"]["best_energy"] != -9 or \
@@ -499,8 +503,8 @@ def main():
 
         # Leases: a short lease expires and the unit is pending again.
         srv2dir = os.path.join(tmp, "state-lease")
-        port2 = free_port()
-        srv2 = Server(port2, srv2dir, units_path, lease=2)
+        srv2 = Server(srv2dir, units_path, lease=2)
+        port2 = srv2.port
         servers.append(srv2)
 
         def lease_expiry():

@@ -14,12 +14,12 @@ mkdir -p "$work"
 judge_init "qemu-vtd-$variant" "$work/results"
 log=$work/serial.txt
 
-machine="-machine q35"
+machine_opts=""
 case $variant in
 3level)       iommu="intel-iommu" ;;
 4level)       iommu="intel-iommu,aw-bits=48" ;;
 caching-mode) iommu="intel-iommu,caching-mode=on" ;;
-intremap)     iommu="intel-iommu,intremap=on"; machine="-machine q35,kernel-irqchip=split" ;;
+intremap)     iommu="intel-iommu,intremap=on"; machine_opts="-machine q35,kernel-irqchip=split" ;;
 selftest)     iommu="intel-iommu" ;;
 *) fail "known variant" "no variant named $variant"; exit 0 ;;
 esac
@@ -38,17 +38,10 @@ else
     # shellcheck disable=SC2086
     "$root/tools/mkesp.sh" "$work/esp.img" 16 "$root/build/vtdtest.efi=\\EFI\\BOOT\\BOOTX64.EFI" $extra
 fi
-cp /usr/share/OVMF/OVMF_VARS_4M.fd "$work/vars.fd"
-: > "$log"
 # shellcheck disable=SC2086
-timeout 300 qemu-system-x86_64 $machine -accel tcg -m 512 \
-    -drive if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE_4M.fd \
-    -drive if=pflash,format=raw,file="$work/vars.fd" \
-    -drive format=raw,file="$work/esp.img" \
-    -display none -serial file:"$log" -monitor none -net none \
-    -device "$iommu" -device edu > "$work/qemu.out" 2>&1
-rc=$?
-[ $rc -eq 124 ] && fail "QEMU run finished" "timed out after 300 s; last lines: $(tail -3 "$log" | tr -d '\r' | tr '\n' '|')"
+python3 "$root/tools/emu/cli.py" qemu "$work" "$work/esp.img" 'VTDTEST-END|VTD-SELFTEST-END|X64 Exception' 300 \
+    $machine_opts -device "$iommu" -device edu > /dev/null
+ran_to_end $? "$work" 300 || exit 0
 guest_results "$log"
 if [ "$variant" = selftest ]; then
     expect "$log" "the self-test finished with no failures" 'vtd-selftest: [1-9][0-9]* passed, 0 failed'

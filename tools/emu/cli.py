@@ -1,0 +1,54 @@
+#!/usr/bin/env python3
+"""Runs on the host: one emulator run for the shell test cases
+(tests/bochs/cases.sh, tests/qemu/cases.sh).
+
+usage: cli.py bochs WORK MODEL CPUS IMAGE END_REGEX TIMEOUT_S [IPS]
+       cli.py kvm   WORK MODEL CPUS IMAGE END_REGEX TIMEOUT_S   (MODEL ignored)
+       cli.py qemu  WORK IMAGE END_REGEX TIMEOUT_S [QEMU_ARGS...]   (OVMF, TCG)
+
+Leaves WORK/serial.txt (COM1), the emulator's own output (bochs.out or
+qemu.out), WORK/seconds (wall time) and WORK/verdict: "end" (END_REGEX
+appeared on COM1; the emulator is then stopped), "timeout", or the one-line
+report of an emulator that exited before the end marker or never got going.
+Exit status 0, 124 (timeout) or 125 (emulator failed).
+"""
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import machines  # noqa: E402
+
+
+def main(argv):
+    if len(argv) < 2 or argv[1] not in ("bochs", "kvm", "qemu"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    kind, rest = argv[1], argv[2:]
+    try:
+        if kind == "qemu":
+            work, image, end_re, timeout = rest[:4]
+            emu = machines.qemu_ovmf(work, image, rest[4:])
+        else:
+            work, model, cpus, image, end_re, timeout = rest[:6]
+            if kind == "bochs":
+                emu = machines.bochs(work, model, int(cpus), image,
+                                     int(rest[6]) if len(rest) > 6 else 10000000)
+            else:
+                emu = machines.kvm(work, int(cpus), image)
+    except (ValueError, IndexError, OSError) as e:
+        print("cli.py %s: %s" % (kind, e), file=sys.stderr)
+        return 2
+    emu.start()
+    verdict, line = emu.watch(end_re, float(timeout))
+    with open(os.path.join(work, "seconds"), "w") as f:
+        f.write("%d\n" % round(emu.elapsed()))
+    with open(os.path.join(work, "verdict"), "w") as f:
+        f.write((line or verdict) + "\n")
+    if verdict == "failed":
+        print(line)
+        return 125
+    return 124 if verdict == "timeout" else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))

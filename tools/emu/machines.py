@@ -1,0 +1,178 @@
+"""Runs on the host: the emulated machines onestone is tested and shown on,
+as watch.Emulator objects: Bochs 2.7 + OVMF (VT-x), QEMU 7.2 + OVMF (VT-d;
+nested KVM where the host has it) and QEMU booting the management partition
+(build/mgmt.elf) directly. Each writes only into its work directory (and a
+short-lived directory under $TMPDIR for QEMU's monitor socket, whose path
+must stay under 108 bytes), uses no fixed TCP port and no display or sound
+device of the host.
+"""
+import os
+import re
+import shutil
+import socket
+import tempfile
+import time
+
+from watch import Emulator, shown_path
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+HERE = os.path.dirname(os.path.abspath(__file__))
+OVMF_BOCHS = "/usr/share/qemu/OVMF.fd"
+OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
+OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
+QEMU = "qemu-system-x86_64"
+
+
+def _fresh(work, *names):
+    os.makedirs(work, exist_ok=True)
+    for n in names:
+        try:
+            os.unlink(os.path.join(work, n))
+        except FileNotFoundError:
+            pass
+
+
+def bochs(work, model, cpus, image, ips=10000000, com1_tty=None):
+    """Bochs booting OVMF from a copy of IMAGE (WORK/disk.img: Bochs leaves
+    a lock file beside the image it ran). COM1 goes to WORK/serial.txt, or
+    to the terminal device COM1_TTY (a pseudo-terminal the caller relays;
+    it then writes WORK/serial.txt itself)."""
+    _fresh(work, "serial.txt", "bochs.log", "bochs.out", "disk.img", "disk.img.lock")
+    for path in (work, image):
+        if re.search(r"[\s,\"]", os.path.abspath(path)):
+            raise ValueError("Bochs cannot take a path with spaces, commas or quotes: %s" % path)
+    disk = os.path.join(work, "disk.img")
+    serial = os.path.join(work, "serial.txt")
+    shutil.copyfile(image, disk)
+    com1 = "mode=term, dev=%s" % com1_tty if com1_tty else "mode=file, dev=%s" % serial
+    with open(os.path.join(HERE, "bochsrc.in")) as f:
+        rc = f.read()
+    for key, val in (("@COM1@", com1), ("@CPU_MODEL@", model), ("@CPUS@", str(cpus)),
+                     ("@IPS@", str(ips)), ("@DISK@", disk),
+                     ("@LOG@", os.path.join(work, "bochs.log"))):
+        rc = rc.replace(key, val)
+    with open(os.path.join(work, "bochsrc"), "w") as f:
+        f.write(rc)
+    # Bochs's debugger stops before the first instruction: 'c' goes on
+    with open(os.path.join(work, "debugger.rc"), "w") as f:
+        f.write("c\n")
+    open(serial, "w").close()
+    emu = Emulator("Bochs", ["bochs", "-q", "-f", os.path.join(work, "bochsrc"), "-rc",
+                             os.path.join(work, "debugger.rc")],
+                   output=os.path.join(work, "bochs.out"), serial=serial)
+    emu.cleanup = [disk, disk + ".lock"]
+    return emu
+
+
+def qemu_ovmf(work, image, extra=(), accel="tcg", machine="q35", mem=512, cpus=1):
+    """QEMU booting OVMF (its own variable store in WORK) from IMAGE."""
+    _fresh(work, "serial.txt", "qemu.out", "qemu.pid")
+    serial = os.path.join(work, "serial.txt")
+    pid = os.path.join(work, "qemu.pid")
+    vars_fd = os.path.join(work, "vars.fd")
+    shutil.copyfile(OVMF_VARS, vars_fd)
+    open(serial, "w").close()
+    argv = [QEMU, "-machine", machine, "-accel", accel, "-m", str(mem), "-smp", str(cpus),
+            "-drive", "if=pflash,format=raw,readonly=on,file=" + OVMF_CODE,
+            "-drive", "if=pflash,format=raw,file=" + vars_fd,
+            "-drive", "format=raw,file=" + image,
+            "-display", "none", "-serial", "file:" + serial, "-monitor", "none",
+            "-net", "none", "-pidfile", pid] + list(extra)
+    emu = Emulator("QEMU", argv, output=os.path.join(work, "qemu.out"), serial=serial,
+                   alive=[pid])
+    emu.cleanup = []
+    return emu
+
+
+def kvm(work, cpus, image):
+    """The Bochs cases' machine under QEMU/KVM with nested VMX: the host's
+    CPU, q35 with a split irqchip."""
+    return qemu_ovmf(work, image, ["-cpu", "host,+vmx"], accel="kvm",
+                     machine="q35,kernel-irqchip=split", mem=1024, cpus=cpus)
+
+
+class Monitor:
+    """QEMU's human monitor on a UNIX socket."""
+
+    def __init__(self, path):
+        self.path = path
+
+    def command(self, cmd, timeout=10):
+        s = socket.socket(socket.AF_UNIX)
+        s.settimeout(timeout)
+        s.connect(self.path)
+        try:
+            self._until_prompt(s)
+            s.sendall((cmd + "\n").encode())
+            return self._until_prompt(s)
+        finally:
+            s.close()
+
+    @staticmethod
+    def _until_prompt(s):
+        out = b""
+        while not out.rstrip().endswith(b"(qemu)"):
+            b = s.recv(65536)
+            if not b:
+                break
+            out += b
+        return re.sub(r"\x1b\[[0-9;]*[A-Za-z]", "", out.decode("utf-8", "replace"))
+
+
+class MgmtPartition:
+    """QEMU 7.2 (TCG) booting build/mgmt.elf directly (multiboot), its e1000
+    on user networking with the API forwarded to 127.0.0.1:PORT. PORT 0
+    (the default) lets the kernel pick a free port, read back from QEMU's
+    monitor: two runs at once never collide. The serial log is
+    WORK/serial-N.txt."""
+    count = 0
+
+    def __init__(self, work, append, cpus=1, port=0, accel="tcg"):
+        MgmtPartition.count += 1
+        n = MgmtPartition.count
+        os.makedirs(work, exist_ok=True)
+        self.sockdir = tempfile.mkdtemp(prefix="onestone-qemu-")
+        self.monitor = Monitor(os.path.join(self.sockdir, "monitor.sock"))
+        self.serial = os.path.join(work, "serial-%d.txt" % n)
+        pid = os.path.join(work, "qemu-%d.pid" % n)
+        self.want_port = port
+        self.port = None
+        open(self.serial, "w").close()
+        argv = [QEMU, "-machine", "q35", "-accel", accel, "-m", "256", "-smp", str(cpus),
+                "-kernel", os.path.join(ROOT, "build", "mgmt.elf"), "-append", append,
+                "-display", "none", "-serial", "file:" + self.serial,
+                "-monitor", "unix:%s,server,nowait" % self.monitor.path, "-pidfile", pid,
+                "-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:80" % port,
+                "-device", "e1000,netdev=n0"]
+        self.emu = Emulator("QEMU", argv, output=os.path.join(work, "qemu-%d.out" % n),
+                            serial=self.serial, alive=[pid])
+
+    def start(self, timeout=30):
+        """Starts QEMU and learns the API's host port. Returns None, or the
+        one-line report of an emulator that failed."""
+        self.emu.start()
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            failure = self.emu.check()
+            if failure:
+                return failure
+            if os.path.exists(self.monitor.path):
+                try:
+                    table = self.monitor.command("info usernet")
+                except OSError:
+                    table = ""
+                m = re.search(r"TCP\[HOST_FORWARD\]\s+\d+\s+127\.0\.0\.1\s+(\d+)\s+", table)
+                if m:
+                    self.port = int(m.group(1))
+                    return None
+            time.sleep(0.2)
+        self.stop()
+        return "QEMU showed no API port forward in its monitor within %d s (log: %s)" % (
+            timeout, shown_path(self.emu.output))
+
+    def log(self):
+        return self.emu.serial_text()
+
+    def stop(self):
+        self.emu.stop()
+        shutil.rmtree(self.sockdir, ignore_errors=True)
