@@ -15,7 +15,7 @@ mkdir -p "$out"
 jobs=${ONESTONE_TEST_JOBS:-2}
 
 # 1. host unit tests
-make -s unit > "$out/unit.log" 2>&1
+make -s -j2 unit > "$out/unit.log" 2>&1
 grep -E '^(PASS|FAIL): ' "$out/unit.log" > "$out/unit.results" || true
 if ! grep -q '^unit: ' "$out/unit.log"; then
     echo "FAIL: unit: unit tests built and ran (see $out/unit.log)" >> "$out/unit.results"

@@ -23,19 +23,11 @@ import sys
 import termios
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harnesslib import Results, leftover  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SHELL_TIMEOUT_S = 1500
-
-
-class Results:
-    def __init__(self, work):
-        self.f = open(os.path.join(work, "results"), "w")
-
-    def check(self, ok, what, why=""):
-        line = "PASS: demo: %s" % what if ok else "FAIL: demo: %s: %s" % (what, why)
-        print(line, file=self.f, flush=True)
-        print(line, flush=True)
-        return ok
 
 
 class Terminal:
@@ -105,23 +97,15 @@ class Terminal:
         self.transcript.close()
 
 
-def leftover(marker):
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit() or int(pid) == os.getpid():
-            continue
-        try:
-            with open("/proc/%s/cmdline" % pid, "rb") as f:
-                cmd = f.read().replace(b"\0", b" ").decode("utf-8", "replace")
-        except OSError:
-            continue
-        if marker in cmd:
-            found.append("%s: %s" % (pid, cmd.strip()[:120]))
-    return found
-
-
 def tail(t):
     return re.sub(rb"\x1b\[[0-9;=?]*[A-Za-z]", b"", t.screen[-300:]).decode("utf-8", "replace")
+
+
+def left_cleanly(res, t, demo_dir, how):
+    res.check(t.tty_restored(), "after %s the terminal is back in its own mode" % how,
+              "termios differs")
+    rest = leftover(demo_dir)
+    res.check(not rest, "after %s no emulator of the demo is left running" % how, repr(rest))
 
 
 def poweroff_run(res, work):
@@ -149,10 +133,7 @@ def poweroff_run(res, work):
                                         t.screen[mark:]) is not None,
                   "'poweroff -f' in the guest ends the demo (exit 0)",
                   "exit %r; %s" % (rc, tail(t)))
-        res.check(t.tty_restored(), "after poweroff the terminal is back in its own mode",
-                  "termios differs")
-        rest = leftover(demo_dir)
-        res.check(not rest, "after poweroff no emulator of the demo is left running", repr(rest))
+        left_cleanly(res, t, demo_dir, "poweroff")
     finally:
         t.close()
 
@@ -172,10 +153,7 @@ def escape_run(res, work):
         res.check(rc == 0 and b"onestone demo: ended: Ctrl-] pressed" in t.screen,
                   "Ctrl-] ends the demo at once (%.1f s, exit 0)" % secs,
                   "exit %r after %.1f s; %s" % (rc, secs, tail(t)))
-        res.check(t.tty_restored(), "after Ctrl-] the terminal is back in its own mode",
-                  "termios differs")
-        rest = leftover(demo_dir)
-        res.check(not rest, "after Ctrl-] no emulator of the demo is left running", repr(rest))
+        left_cleanly(res, t, demo_dir, "Ctrl-]")
     finally:
         t.close()
 
@@ -186,7 +164,7 @@ def main():
         return 2
     work = os.path.abspath(sys.argv[1])
     os.makedirs(work, exist_ok=True)
-    res = Results(work)
+    res = Results(work, "demo")
     for run in (escape_run, poweroff_run):
         try:
             run(res, work)

@@ -18,6 +18,9 @@ import subprocess
 import sys
 import time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from harnesslib import Results, leftover  # noqa: E402
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 ABORT_S, HANG_S = 10, 20   # the start window is 6 s (tools/emu/watch.py)
 
@@ -31,16 +34,6 @@ exec sleep 600
 """
 
 
-class Results:
-    def __init__(self, work):
-        self.f = open(os.path.join(work, "results"), "w")
-
-    def check(self, ok, what, why=""):
-        line = "PASS: harness: %s" % what if ok else "FAIL: harness: %s: %s" % (what, why)
-        print(line, file=self.f, flush=True)
-        print(line, flush=True)
-
-
 def standin_dir(work, kind, names=("bochs", "qemu-system-x86_64")):
     d = os.path.join(work, "standin-%s-%s" % (kind, "-".join(names)))
     os.makedirs(d, exist_ok=True)
@@ -50,22 +43,6 @@ def standin_dir(work, kind, names=("bochs", "qemu-system-x86_64")):
             f.write(ABORT if kind == "abort" else HANG)
         os.chmod(path, 0o755)
     return d
-
-
-def leftover(marker):
-    """Processes still running from a stand-in directory."""
-    found = []
-    for pid in os.listdir("/proc"):
-        if not pid.isdigit():
-            continue
-        try:
-            with open("/proc/%s/cmdline" % pid, "rb") as f:
-                cmd = f.read().replace(b"\0", b" ").decode("utf-8", "replace")
-        except OSError:
-            continue
-        if marker in cmd and "harness_test.py" not in cmd:
-            found.append("%s: %s" % (pid, cmd.strip()))
-    return found
 
 
 def run(argv, path_dir, timeout=120, env=None):
@@ -148,7 +125,7 @@ def main():
         return 2
     work = os.path.abspath(sys.argv[2])
     os.makedirs(work, exist_ok=True)
-    res = Results(work)
+    res = Results(work, "harness")
     try:
         standins(res, work)
     except Exception as e:   # a harness test that blew up failed
