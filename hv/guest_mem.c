@@ -1,16 +1,28 @@
 /* Runs in VMX root: guest page-table walks (SDM 3A 4.5 for 4-level paging;
- * no paging; 32-bit and PAE paging for completeness). */
+ * no paging; 32-bit and PAE paging for completeness). Every address comes
+ * from the guest's CR3 and page tables: protected memory is never read,
+ * and each read is fixed up (hv/safe_ops.h) in case the address lies
+ * outside what onestone's host tables map. */
 #include "hv/guest_mem.h"
 #include "hv/percpu.h"
+#include "hv/safe_ops.h"
 #include "hv/vmx_ops.h"
 #include "hv/memrange.h"
 
+static bool readable(uint64_t pa, unsigned size)
+{
+    return !memrange_contains(&hv_plan->protected_ranges, pa) &&
+           !memrange_contains(&hv_plan->protected_ranges, pa + size - 1);
+}
+
 static bool read_phys64(uint64_t pa, uint64_t *v)
 {
-    if (memrange_contains(&hv_plan->protected_ranges, pa))
-        return false;
-    *v = *(volatile uint64_t *)(uintptr_t)pa;
-    return true;
+    return readable(pa, 8) && read_phys64_safe(pa, v) == 0;
+}
+
+static bool read_phys32(uint64_t pa, uint32_t *v)
+{
+    return readable(pa, 4) && read_phys32_safe(pa, v) == 0;
 }
 
 bool guest_linear_to_phys(uint64_t la, uint64_t *phys)
@@ -53,15 +65,14 @@ bool guest_linear_to_phys(uint64_t la, uint64_t *phys)
         return true;
     }
     /* 32-bit paging */
-    uint32_t pde = *(volatile uint32_t *)(uintptr_t)((cr3 & 0xFFFFF000ull) + ((la >> 22) & 0x3FF) * 4);
-    if (!(pde & 1))
+    uint32_t pde, pte;
+    if (!read_phys32((cr3 & 0xFFFFF000ull) + ((la >> 22) & 0x3FF) * 4, &pde) || !(pde & 1))
         return false;
     if ((pde & 0x80) && (cr4 & 0x10)) {
         *phys = (pde & 0xFFC00000ull) | (la & 0x3FFFFF);
         return true;
     }
-    uint32_t pte = *(volatile uint32_t *)(uintptr_t)((pde & 0xFFFFF000ull) + ((la >> 12) & 0x3FF) * 4);
-    if (!(pte & 1))
+    if (!read_phys32((pde & 0xFFFFF000ull) + ((la >> 12) & 0x3FF) * 4, &pte) || !(pte & 1))
         return false;
     *phys = (pte & 0xFFFFF000ull) | (la & 0xFFF);
     return true;
@@ -72,10 +83,9 @@ unsigned guest_read_linear(uint64_t la, uint8_t *buf, unsigned n)
     unsigned done = 0;
     while (done < n) {
         uint64_t pa;
-        if (!guest_linear_to_phys(la + done, &pa) ||
-            memrange_contains(&hv_plan->protected_ranges, pa))
+        if (!guest_linear_to_phys(la + done, &pa) || !readable(pa, 1) ||
+            read_phys8_safe(pa, &buf[done]))
             break;
-        buf[done] = *(volatile uint8_t *)(uintptr_t)pa;
         done++;
     }
     return done;

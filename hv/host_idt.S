@@ -50,7 +50,7 @@ host_exception_common:
     mov %rsp, %rdi          /* frame: 10 saved regs, vector, error, iret frame */
     mov %rsp, %rbx
     and $-16, %rsp
-    call host_exception     /* returns only for NMI */
+    call host_exception     /* returns for an NMI or a fixup */
     mov %rbx, %rsp
     pop %rbx
     pop %r11

@@ -1,8 +1,12 @@
-/* Runs in VMX root: onestone's own IDT. An exception in the hypervisor is
- * a bug: it is logged with the faulting state and the platform reset. An
+/* Runs in VMX root: onestone's own IDT. An exception at an instruction of
+ * the exception table (hv/extable.h: MSR accesses, XSETBV and memory reads
+ * with values a guest chose) resumes at its fixup with the vector in RAX.
+ * Any other exception in the hypervisor is a bug: it is logged with the
+ * faulting state and the platform reset. An
  * NMI that arrives in VMX root belongs to the guest (onestone does not take
  * NMI exits): it is remembered and injected on the next VM entry. */
 #include "hv/host_idt.h"
+#include "hv/extable.h"
 #include "hv/log.h"
 #include "hv/panic.h"
 #include "hv/percpu.h"
@@ -64,6 +68,12 @@ void host_exception(struct exception_frame *f)
          * other NMI is the guest's and is injected on the next entry */
         if (!__atomic_load_n(&cpu->init_pending, __ATOMIC_ACQUIRE))
             cpu->nmi_pending = true;
+        return;
+    }
+    uint64_t fixup = extable_fixup(f->rip);
+    if (fixup) {
+        f->rip = fixup;
+        f->rax = f->vector;
         return;
     }
     uint64_t cr2;
