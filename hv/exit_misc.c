@@ -1,11 +1,14 @@
 /* Runs in VMX root: the small exits an unmodified OS causes.
- * XSETBV and INVD exit unconditionally; VMX instructions exit and get #UD
+ * XSETBV (checked as the CPU checks it, hv/cr_checks.h) and INVD exit
+ * unconditionally; VMX instructions exit and get #UD
  * (the guest's CPU has no VMX); a triple fault resets the platform. */
 #include "hv/exits.h"
 #include "hv/log.h"
 #include "hv/panic.h"
 #include "hv/vmx_ops.h"
 #include "hv/lapic_emul.h"
+#include "hv/cr_checks.h"
+#include "hv/safe_ops.h"
 #include "onestone/hvabi.h"
 #include "onestone/mgmt_abi.h"
 #include "arch/io.h"
@@ -17,14 +20,18 @@ void handle_xsetbv(struct percpu *cpu, struct guest_regs *regs)
                      (uint32_t)regs->gpr[GPR_RAX];
     struct cpuid_regs xs = cpuid(0xD, 0);
     uint64_t supported = ((uint64_t)xs.edx << 32) | xs.eax;
-    /* the checks XSETBV itself makes (SDM 2 XSETBV): x87 always on,
-     * AVX needs SSE, only supported components, CPL 0 */
-    if (exit_guest_cpl() != 0 || index != 0 || !(value & 1) || (value & ~supported) ||
-        ((value & 4) && !(value & 2))) {
-        exit_inject_exception(cpu, VECTOR_GP, true, 0);
+    const char *why;
+    /* the checks XSETBV itself makes (hv/cr_checks.h), then the
+     * instruction with a fixup: a value the CPU still refuses faults the
+     * guest, not onestone */
+    unsigned v = xsetbv_fault(index, value, supported, exit_guest_cpl(),
+                              (vmread(VMCS_GUEST_CR4) & CR4_OSXSAVE) != 0, &why);
+    if (!v)
+        v = xsetbv_safe(index, value);
+    if (v) {
+        exit_inject_exception(cpu, (uint8_t)v, v == VECTOR_GP, 0);
         return;
     }
-    __asm__ volatile("xsetbv" : : "c"(index), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
     exit_advance_rip();
     lapic_note_os_code_on(cpu);
 }

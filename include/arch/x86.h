@@ -20,14 +20,18 @@
 #define CR0_PG  (1ull << 31)
 
 /* CR4 */
+#define CR4_PSE        (1ull << 4)
 #define CR4_PAE        (1ull << 5)
 #define CR4_PGE        (1ull << 7)
 #define CR4_OSFXSR     (1ull << 9)
 #define CR4_OSXMMEXCPT (1ull << 10)
+#define CR4_LA57       (1ull << 12)
 #define CR4_VMXE       (1ull << 13)
 #define CR4_SMXE       (1ull << 14)
 #define CR4_PCIDE      (1ull << 17)
 #define CR4_OSXSAVE    (1ull << 18)
+#define CR4_SMEP       (1ull << 20)
+#define CR4_CET        (1ull << 23)
 
 /* RFLAGS */
 #define RFLAGS_RESERVED1 (1ull << 1)
