@@ -1,7 +1,12 @@
 /* Runs in VMX root: RDMSR/WRMSR exits, which the MSR bitmap limits to the
  * MSRs onestone virtualizes. The guest sees a CPU without VMX: the VMX
  * capability MSRs raise #GP, IA32_FEATURE_CONTROL reads locked with VMX
- * off and cannot be written. */
+ * off and cannot be written. x2APIC ICR writes go through the IPI policy
+ * (hv/ipi_policy.h). No MSR is ever executed with a number the guest
+ * chose: MSRs outside the bitmap's ranges raise #GP without touching the
+ * hardware (under nested virtualization they may be the outer
+ * hypervisor's, e.g. KVM's paravirtual clock, which would write to an
+ * address the guest chose). */
 #include "hv/exits.h"
 #include "hv/msr_bitmap.h"
 #include "hv/lapic_emul.h"
@@ -43,9 +48,12 @@ void handle_wrmsr(struct percpu *cpu, struct guest_regs *regs)
 {
     uint32_t msr = (uint32_t)regs->gpr[GPR_RCX];
     if (msr == MSR_X2APIC_ICR) {
-        lapic_handle_x2apic_icr(cpu, ((uint64_t)(uint32_t)regs->gpr[GPR_RDX] << 32) |
-                                     (uint32_t)regs->gpr[GPR_RAX]);
-        exit_advance_rip();
+        unsigned v = lapic_handle_x2apic_icr(cpu, ((uint64_t)(uint32_t)regs->gpr[GPR_RDX] << 32) |
+                                                  (uint32_t)regs->gpr[GPR_RAX]);
+        if (v)
+            exit_inject_exception(cpu, (uint8_t)v, v == VECTOR_GP, 0);
+        else
+            exit_advance_rip();
         return;
     }
     if (!in_bitmap_range(msr) || msr_is_virtualized(msr)) {

@@ -2,14 +2,15 @@
 #include "hv/lapic_emul.h"
 #include "hv/spinlock.h"
 #include "hv/exits.h"
-#include "hv/guest_mem.h"
+#include "hv/guest_insn.h"
 #include "hv/log.h"
-#include "hv/mmio_decode.h"
 #include "hv/panic.h"
 #include "hv/entry.h"
 #include "hv/vmcs_setup.h"
 #include "arch/ept.h"
 #include "hv/vmx_ops.h"
+#include "hv/ipi_policy.h"
+#include "hv/safe_ops.h"
 #include "arch/io.h"
 #include "arch/lapic.h"
 
@@ -40,7 +41,7 @@ static void release_routing(void)
         return;
     if (!routing_released &&
         pgtable_set_attrs(&hv_ept, lapic_page,
-                          EPT_READ | EPT_WRITE | (MTRR_TYPE_UC << EPT_MEMTYPE_SHIFT)) == 0) {
+                          EPT_RWX | (MTRR_TYPE_UC << EPT_MEMTYPE_SHIFT)) == 0) {
         routing_released = true;
         invept(INVEPT_SINGLE_CONTEXT, hv_eptp);
         LOG_INF("the OS runs on all APs: local APIC page handed to the guest "
@@ -127,7 +128,10 @@ static bool route_startup_ipi(struct percpu *self, uint32_t low, uint32_t dest, 
         struct percpu *t = &hv_cpus[i];
         bool hit;
         switch (sh) {
-        case ICR_SH_NONE: hit = t->apic_id == (x2apic ? dest : (dest & 0xFF)); break;
+        case ICR_SH_NONE:
+            hit = x2apic ? (dest == ICR_X2APIC_BROADCAST || t->apic_id == dest)
+                         : ((dest & 0xFF) == ICR_XAPIC_BROADCAST || t->apic_id == (dest & 0xFF));
+            break;
         case ICR_SH_SELF: hit = t == self; break;
         case ICR_SH_ALL_INCL_SELF: hit = true; break;
         default: hit = t != self; break;
@@ -157,31 +161,45 @@ static void write_lapic(uint64_t offset, uint64_t value, unsigned size)
     }
 }
 
-static unsigned code_bits(void)
+/* Today every CPU onestone runs belongs to the one (primary) partition. */
+static const struct ipi_scope *sender_scope(void)
 {
-    uint64_t cs_ar = vmread(VMCS_GUEST_CS_AR);
-    if ((vmread(VMCS_GUEST_EFER) & EFER_LMA) && (cs_ar & (1u << 13)))
-        return 64;
-    if (!(vmread(VMCS_GUEST_CR0) & CR0_PE))
-        return 16;
-    return (cs_ar & (1u << 14)) ? 32 : 16;
+    static uint32_t ids[64];
+    static struct ipi_scope scope;
+    if (!scope.count) {
+        for (uint32_t i = 0; i < hv_plan->cpu_count && i < 64; i++)
+            ids[i] = hv_cpus[i].apic_id;
+        scope.apic_ids = ids;
+        scope.whole_machine = true;
+        scope.count = hv_plan->cpu_count < 64 ? hv_plan->cpu_count : 64;
+    }
+    return &scope;
+}
+
+#define IPI_DROP_LOG_LIMIT 8
+
+static void note_dropped(struct percpu *cpu, uint64_t icr, const char *why)
+{
+    if (++cpu->ipis_dropped <= IPI_DROP_LOG_LIMIT)
+        LOG_WARN_("IPI dropped (ICR 0x%lx at rip 0x%lx): %s%s", icr, vmread(VMCS_GUEST_RIP), why,
+                  cpu->ipis_dropped == IPI_DROP_LOG_LIMIT ?
+                  " (further drops on this CPU are counted, not logged)" : "");
 }
 
 void lapic_handle_mmio_write(struct percpu *cpu, struct guest_regs *regs, uint64_t gpa)
 {
-    uint8_t code[15];
-    uint64_t rip = vmread(VMCS_GUEST_RIP);
-    unsigned bits = code_bits();
-    uint64_t linear = (bits == 64 ? 0 : vmread(VMCS_GUEST_CS_BASE)) + rip;
-    unsigned n = guest_read_linear(linear, code, sizeof code);
-    struct mmio_store st;
+    struct guest_store g;
     const char *why;
-    if (mmio_decode_store(code, n, bits, &st, &why) != 0) {
-        LOG_ERR("local APIC write at rip 0x%lx cannot be emulated: %s "
-                "(bytes %02x %02x %02x %02x %02x %02x)", rip, why,
-                code[0], code[1], code[2], code[3], code[4], code[5]);
-        exit_fatal(cpu, regs, "unemulated local APIC write");
+    if (guest_decode_store(&g, &why) != 0) {
+        /* the guest wrote its APIC with an instruction onestone does not
+         * emulate: it faults, onestone does not */
+        LOG_WARN_("local APIC write at rip 0x%lx cannot be emulated: %s "
+                  "(bytes %02x %02x %02x %02x %02x %02x): #GP to the guest", g.rip, why,
+                  g.bytes[0], g.bytes[1], g.bytes[2], g.bytes[3], g.bytes[4], g.bytes[5]);
+        exit_inject_exception(cpu, VECTOR_GP, true, 0);
+        return;
     }
+    const struct mmio_store st = g.st;
     uint64_t value = st.immediate;
     if (st.from_register) {
         value = exit_gpr_read(regs, st.reg);
@@ -189,20 +207,60 @@ void lapic_handle_mmio_write(struct percpu *cpu, struct guest_regs *regs, uint64
             value >>= 8;
     }
     uint64_t offset = gpa & 0xFFF;
-    bool handled = false;
-    if (offset == LAPIC_REG_ICR_LOW && st.size == 4) {
+    bool touches_icr_low = offset < LAPIC_REG_ICR_LOW + 4 && offset + st.size > LAPIC_REG_ICR_LOW;
+    if (touches_icr_low && (offset != LAPIC_REG_ICR_LOW || st.size != 4)) {
+        /* the APIC takes ICR writes as aligned 32-bit stores only */
+        note_dropped(cpu, value, "ICR written other than as one aligned 32-bit store");
+    } else if (touches_icr_low) {
         uint32_t high = *(volatile uint32_t *)(uintptr_t)(lapic_page + LAPIC_REG_ICR_HIGH);
-        handled = route_startup_ipi(cpu, (uint32_t)value, ICR_XAPIC_DEST(high), false);
-    }
-    if (!handled)
+        uint32_t low = (uint32_t)value;
+        switch (ipi_decide(low, ICR_XAPIC_DEST(high), false, sender_scope(), &why)) {
+        case IPI_DROP:
+        case IPI_FAULT:             /* no #GP for MMIO: the xAPIC ignores such bits */
+            note_dropped(cpu, ((uint64_t)high << 32) | low, why);
+            break;
+        case IPI_STARTUP:
+            if (route_startup_ipi(cpu, low, ICR_XAPIC_DEST(high), false))
+                break;
+            /* routing released: the hardware delivers */
+            __attribute__((fallthrough));
+        case IPI_SEND:
+            write_lapic(offset, low, 4);
+            break;
+        }
+    } else {
         write_lapic(offset, value, st.size);
-    vmwrite_checked(VMCS_GUEST_RIP, rip + st.length);
+    }
+    vmwrite_checked(VMCS_GUEST_RIP, g.rip + st.length);
 }
 
-void lapic_handle_x2apic_icr(struct percpu *cpu, uint64_t value)
+unsigned lapic_handle_x2apic_icr(struct percpu *cpu, uint64_t value)
 {
-    if (!route_startup_ipi(cpu, (uint32_t)value, (uint32_t)(value >> 32), true))
-        wrmsr(MSR_X2APIC_ICR, value);
+    /* x2APIC MSRs exist only in x2APIC mode (SDM 3A 10.12.2). The guest's
+     * IA32_APIC_BASE is the hardware's: onestone does not intercept it. */
+    if (!(rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_X2APIC_ENABLE))
+        return VECTOR_GP;
+    const char *why;
+    uint32_t low = (uint32_t)value, dest = (uint32_t)(value >> 32);
+    switch (ipi_decide(low, dest, true, sender_scope(), &why)) {
+    case IPI_FAULT:
+        return VECTOR_GP;
+    case IPI_DROP:
+        note_dropped(cpu, value, why);
+        return 0;
+    case IPI_STARTUP:
+        if (route_startup_ipi(cpu, low, dest, true))
+            return 0;
+        /* routing released: the hardware delivers */
+        __attribute__((fallthrough));
+    case IPI_SEND:
+        break;
+    }
+    unsigned v = wrmsr_safe(MSR_X2APIC_ICR, value & ~(uint64_t)ICR_BUSY);
+    if (v)
+        LOG_WARN_("x2APIC ICR write 0x%lx refused by the CPU (vector %u): passed to the guest",
+                  value, v);
+    return v;
 }
 
 uint8_t lapic_wait_for_sipi(struct percpu *cpu)

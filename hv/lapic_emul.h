@@ -27,10 +27,14 @@
 void lapic_emul_init(uint64_t apic_base_pa);
 uint64_t lapic_emul_page(void);
 
-/* EPT write fault on the xAPIC page: decode, emulate, advance RIP. */
+/* EPT write fault on the xAPIC page: decode, emulate (ICR writes under
+ * hv/ipi_policy.h), advance RIP; an instruction onestone cannot decode
+ * raises #GP in the guest. */
 void lapic_handle_mmio_write(struct percpu *cpu, struct guest_regs *regs, uint64_t gpa);
-/* WRMSR to the x2APIC ICR. */
-void lapic_handle_x2apic_icr(struct percpu *cpu, uint64_t value);
+/* WRMSR to the x2APIC ICR: 0 when done (RIP to advance), else the vector
+ * the guest gets (#GP with x2APIC off or reserved bits set, as on
+ * hardware). */
+unsigned lapic_handle_x2apic_icr(struct percpu *cpu, uint64_t value);
 
 /* The guest's boot services ended (hypercall from onestone's boot code). */
 void lapic_os_took_over(void);

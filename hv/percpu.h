@@ -62,6 +62,7 @@ struct percpu {
     uint64_t cycles[EXIT_REASON_MAX];
     uint64_t exits_other, cycles_other;     /* reasons beyond the table */
     uint64_t protected_accesses;
+    uint64_t ipis_dropped;
 };
 
 /* Totals over all reasons, summed on demand (keeps the exit path short). */
