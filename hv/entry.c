@@ -129,8 +129,9 @@ int hv_prepare(struct hv_plan *plan)
     hv_host_cr3 = host.root_pa;
 
     /* the primary partition's EPT: identity minus onestone's memory */
-    /* ... and with the xAPIC page read-only: writes are emulated
-     * (hv/lapic_emul.h) */
+    /* ... and with the xAPIC page read+execute: writes are emulated
+     * (hv/lapic_emul.h); executing it (whatever the registers decode to)
+     * is the guest's business, as on hardware */
     lapic_emul_init(rdmsr(MSR_IA32_APIC_BASE));
     struct memrange_list ept_holes = plan->protected_ranges;
     memrange_add(&ept_holes, lapic_emul_page(), lapic_emul_page() + 0x1000);
@@ -139,7 +140,7 @@ int hv_prepare(struct hv_plan *plan)
                      &pool_pgtable_allocator) ||
         ept_build_identity(&hv_ept, &ept_holes, plan->map_top, &plan->mtrr) ||
         pgtable_map(&hv_ept, lapic_emul_page(), lapic_emul_page(), 0x1000,
-                    EPT_READ | (MTRR_TYPE_UC << EPT_MEMTYPE_SHIFT), 1))
+                    EPT_READ | EPT_EXECUTE | (MTRR_TYPE_UC << EPT_MEMTYPE_SHIFT), 1))
         return -HV_ENOMEM;
     hv_eptp = hv_ept.root_pa | EPTP_MEMTYPE_WB | EPTP_WALK_LENGTH_4;
 
