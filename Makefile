@@ -19,7 +19,7 @@ HOST_CFLAGS := -std=gnu11 $(WARN) -O1 -g -Iinclude -I. -fsanitize=address,undefi
 
 ONESTONE_SRCS := $(wildcard boot/*.c boot/*.S hv/*.c hv/*.S drivers/*.c vtd/*.c)
 ONESTONE_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(ONESTONE_SRCS))
-TESTGUEST_SRCS := guest/testguest/testguest.c
+TESTGUEST_SRCS := $(wildcard guest/testguest/*.c)
 TESTGUEST_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(TESTGUEST_SRCS))
 # the VT-d test program (QEMU): onestone's vtd/ code and what it builds on
 VTDTEST_SRCS := guest/vtdtest/vtdtest.c $(wildcard vtd/*.c) hv/pgtable.c hv/log.c \

@@ -14,11 +14,13 @@
 #include "onestone/mgmt_abi.h"
 #include "arch/io.h"
 #include "arch/x86.h"
+#include "guest/testguest/probe.h"
+#include "guest/testguest/hostile.h"
 
 static unsigned passed, failed;
 static BOOLEAN expect_hidden, expect_native, expect_triple_fault;
 
-static void result(BOOLEAN ok, const CHAR16 *what)
+void result(BOOLEAN ok, const CHAR16 *what)
 {
     Print(L"%s: %s\n", ok ? L"PASS" : L"FAIL", what);
     if (ok)
@@ -94,6 +96,8 @@ static BOOLEAN contains(const UINT8 *p, UINTN len, const UINT8 *needle, UINTN n)
     return FALSE;
 }
 
+static uint64_t hidden_base, hidden_pages;    /* a region of onestone's memory */
+
 static void check_reserved_memory(void)
 {
     /* The marker onestone keeps in its image (hv/entry.c), assembled at
@@ -131,8 +135,11 @@ static void check_reserved_memory(void)
               ones_pages, d->NumberOfPages, found ? "FOUND" : "absent");
         if (found)
             leaked = TRUE;
-        if (ones_pages == d->NumberOfPages && d->NumberOfPages >= 16)
+        if (ones_pages == d->NumberOfPages && d->NumberOfPages >= 16) {
             hidden_region = TRUE;
+            hidden_base = d->PhysicalStart;
+            hidden_pages = d->NumberOfPages;
+        }
     }
     if (map)
         FreePool(map);
@@ -140,116 +147,9 @@ static void check_reserved_memory(void)
            L"onestone's reserved memory reads as all-ones and reveals none of its image");
 }
 
-/* ---- faults the CPU the guest sees must raise ----
- * A private IDT with #UD and #GP stubs that record the vector and resume
- * at a recovery address each probe sets just before its instruction. */
-__attribute__((visibility("hidden"))) volatile uint64_t tg_recover_rip;
-__attribute__((visibility("hidden"))) volatile uint32_t tg_last_vector;
-extern char tg_ud_stub[], tg_gp_stub[];
-__asm__(".text\n"
-        ".globl tg_ud_stub\n.hidden tg_ud_stub\n"
-        "tg_ud_stub:\n"
-        "  movl $6, tg_last_vector(%rip)\n"
-        "  mov tg_recover_rip(%rip), %rax\n"
-        "  mov %rax, (%rsp)\n"
-        "  iretq\n"
-        ".globl tg_gp_stub\n.hidden tg_gp_stub\n"
-        "tg_gp_stub:\n"
-        "  movl $13, tg_last_vector(%rip)\n"
-        "  add $8, %rsp\n"
-        "  mov tg_recover_rip(%rip), %rax\n"
-        "  mov %rax, (%rsp)\n"
-        "  iretq\n");
-
-static struct idt_gate64 probe_idt[256] __attribute__((aligned(16)));
-
-static void set_gate(unsigned vector, void *handler, uint16_t cs)
-{
-    uint64_t a = (uint64_t)(UINTN)handler;
-    probe_idt[vector].offset_low = (uint16_t)a;
-    probe_idt[vector].selector = cs;
-    probe_idt[vector].ist = 0;
-    probe_idt[vector].type_attr = 0x8E;
-    probe_idt[vector].offset_mid = (uint16_t)(a >> 16);
-    probe_idt[vector].offset_high = (uint32_t)(a >> 32);
-    probe_idt[vector].reserved = 0;
-}
-
-static uint32_t probe_rdmsr(uint32_t msr, uint64_t *value)
-{
-    uint32_t lo = 0, hi = 0;
-    tg_last_vector = 0;
-    __asm__ volatile("lea 1f(%%rip), %%rax\n\t"
-                     "mov %%rax, tg_recover_rip(%%rip)\n\t"
-                     "rdmsr\n"
-                     "1:"
-                     : "=a"(lo), "=d"(hi) : "c"(msr) : "memory");
-    *value = ((uint64_t)hi << 32) | lo;
-    return tg_last_vector;
-}
-
-static uint32_t probe_wrmsr(uint32_t msr, uint64_t value)
-{
-    tg_last_vector = 0;
-    __asm__ volatile("lea 1f(%%rip), %%rbx\n\t"
-                     "mov %%rbx, tg_recover_rip(%%rip)\n\t"
-                     "wrmsr\n"
-                     "1:"
-                     : : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
-                     : "rbx", "memory");
-    return tg_last_vector;
-}
-
-static uint32_t probe_write_cr4(uint64_t value)
-{
-    tg_last_vector = 0;
-    __asm__ volatile("lea 1f(%%rip), %%rbx\n\t"
-                     "mov %%rbx, tg_recover_rip(%%rip)\n\t"
-                     "mov %0, %%cr4\n"
-                     "1:"
-                     : : "r"(value) : "rbx", "rax", "memory");
-    return tg_last_vector;
-}
-
-static uint32_t probe_vmxon(void)
-{
-    static uint64_t region_pa;
-    tg_last_vector = 0;
-    __asm__ volatile("lea 1f(%%rip), %%rbx\n\t"
-                     "mov %%rbx, tg_recover_rip(%%rip)\n\t"
-                     "vmxon %0\n"
-                     "1:"
-                     : : "m"(region_pa) : "rbx", "rax", "memory", "cc");
-    return tg_last_vector;
-}
-
-static uint32_t probe_vmcall(uint64_t function)
-{
-    tg_last_vector = 0;
-    __asm__ volatile("lea 1f(%%rip), %%rbx\n\t"
-                     "mov %%rbx, tg_recover_rip(%%rip)\n\t"
-                     "vmcall\n"
-                     "1:"
-                     : "+a"(function) : : "rbx", "memory");
-    return tg_last_vector;
-}
-
 static void check_faults(void)
 {
-    struct descriptor_table_reg saved, mine;
-    uint64_t flags;
-    uint16_t cs;
-    __asm__ volatile("pushfq; pop %0; cli" : "=r"(flags) : : "memory");
-    __asm__ volatile("sidt %0" : "=m"(saved));
-    __asm__ volatile("mov %%cs, %0" : "=r"(cs));
-    UINTN idt_bytes = (UINTN)saved.limit + 1;
-    CopyMem(probe_idt, (void *)(UINTN)saved.base,
-            idt_bytes < sizeof probe_idt ? idt_bytes : sizeof probe_idt);
-    set_gate(6, tg_ud_stub, cs);
-    set_gate(13, tg_gp_stub, cs);
-    mine.base = (uint64_t)(UINTN)probe_idt;
-    mine.limit = sizeof probe_idt - 1;
-    __asm__ volatile("lidt %0" : : "m"(mine));
+    probe_idt_enter();
 
     uint64_t v = 0, fc = 0;
     uint32_t basic = probe_rdmsr(0x480, &v);                 /* IA32_VMX_BASIC */
@@ -260,9 +160,7 @@ static void check_faults(void)
     uint32_t vmcall = probe_vmcall(0x1234);
     uint32_t mgmt_hc = probe_vmcall(MGMT_HC_STATUS);
 
-    __asm__ volatile("lidt %0" : : "m"(saved));
-    if (flags & RFLAGS_IF)
-        __asm__ volatile("sti");
+    probe_idt_leave();
     Print(L"testguest: rdmsr VMX_BASIC -> vector %d; FEATURE_CONTROL = 0x%lx (vector %d), "
           L"write -> %d; CR4.VMXE write -> %d; VMXON -> %d; foreign VMCALL -> %d; "
           L"management hypercall -> %d\n",
@@ -360,6 +258,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     result(all_ran && cpus >= 2, L"every CPU runs guest code through MP services");
     check_reserved_memory();
     check_faults();
+    check_hostile(hidden_base, hidden_pages);
     bench_cpuid();
     if (!expect_hidden)
         Print(L"testguest: asked onestone for its counters: %d\n",

@@ -51,6 +51,8 @@ hide_hypervisor = no'
     expect "$log" "the management partition's hypercalls are #UD in the primary partition" \
         "PASS: the management partition's hypercalls raise #UD in this partition"
     expect "$log" "guest finished with no failures" 'testguest: [1-9][0-9]* passed, 0 failed'
+    expect "$log" "the guest's hostile probes faulted only the guest" 'hostile probes done; onestone still runs this guest'
+    expect_not "$log" "onestone never reset the platform" 'platform reset'
     expect_not "$log" "no onestone errors" 'onestone: .*ERROR'
     ;;
 hidden)
@@ -62,6 +64,8 @@ hide_hypervisor = yes'
     expect "$log" "onestone runs with hide_hypervisor" 'hide_hypervisor=yes'
     expect "$log" "onestone launched every CPU" 'all 2 CPUs run as guests of onestone'
     expect "$log" "guest finished with no failures" 'testguest: [1-9][0-9]* passed, 0 failed'
+    expect "$log" "the guest's hostile probes faulted only the guest" 'hostile probes done; onestone still runs this guest'
+    expect_not "$log" "onestone never reset the platform" 'platform reset'
     expect_not "$log" "no onestone errors" 'onestone: .*ERROR'
     ;;
 refuse-no-ept)
