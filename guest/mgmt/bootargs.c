@@ -26,22 +26,7 @@ static int parse_hex(const char *s, size_t len, uint64_t *out)
 int mgmt_parse_ipv4(const char *s, size_t len, uint32_t *out)
 {
     uint8_t b[4];
-    size_t i = 0;
-    for (int part = 0; part < 4; part++) {
-        size_t start = i;
-        unsigned v = 0;
-        while (i < len && s[i] >= '0' && s[i] <= '9' && i - start < 3)
-            v = v * 10 + (unsigned)(s[i++] - '0');
-        if (i == start || v > 255)
-            return -1;
-        b[part] = (uint8_t)v;
-        if (part < 3) {
-            if (i >= len || s[i] != '.')
-                return -1;
-            i++;
-        }
-    }
-    if (i != len)
+    if (!text_to_ipv4(s, len, b))
         return -1;
     memcpy(out, b, 4);   /* bytes in address order: network byte order */
     return 0;

@@ -1,6 +1,6 @@
 /* Shared header (onestone.efi's config parser, the management partition's
- * boot arguments, host tools and tests): one unsigned-number parser for
- * text that is not NUL-terminated. */
+ * boot arguments, host tools and tests): the number and IPv4 address
+ * parsers for text that is not NUL-terminated. */
 #ifndef ONESTONE_TEXT_NUMBER_H
 #define ONESTONE_TEXT_NUMBER_H
 
@@ -37,11 +37,39 @@ static inline bool text_to_u64(const char *s, size_t len, unsigned base, uint64_
             d = (unsigned)(c - 'A' + 10);
         else
             return false;
-        if (v > (max - d) / base)
+        if (d > max || v > (max - d) / base)
             return false;
         v = v * base + d;
     }
     *out = v;
+    return true;
+}
+
+/* "A.B.C.D" (each part 0-255, at most 3 digits) as its four bytes in
+ * address order (network byte order). False for anything else; *out is
+ * then unchanged. */
+static inline bool text_to_ipv4(const char *s, size_t len, uint8_t out[4])
+{
+    uint8_t b[4];
+    size_t i = 0;
+    for (int part = 0; part < 4; part++) {
+        size_t start = i;
+        unsigned v = 0;
+        while (i < len && s[i] >= '0' && s[i] <= '9' && i - start < 3)
+            v = v * 10 + (unsigned)(s[i++] - '0');
+        if (i == start || v > 255)
+            return false;
+        b[part] = (uint8_t)v;
+        if (part < 3) {
+            if (i >= len || s[i] != '.')
+                return false;
+            i++;
+        }
+    }
+    if (i != len)
+        return false;
+    for (int k = 0; k < 4; k++)
+        out[k] = b[k];
     return true;
 }
 
