@@ -68,6 +68,19 @@ static void msg_add_span(struct msg *m, struct text_span s)
     m->buf[m->len] = 0;
 }
 
+static void msg_add_uint(struct msg *m, unsigned v)
+{
+    char num[12];
+    unsigned nd = 0;
+    do {
+        num[nd++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (nd && m->len + 1 < m->cap)
+        m->buf[m->len++] = num[--nd];
+    m->buf[m->len] = 0;
+}
+
 static int fail(struct config_error *err, unsigned line, const char *a,
                 struct text_span quoted, const char *b)
 {
@@ -137,13 +150,317 @@ const char *config_log_level_name(enum log_level level)
 
 enum config_key {
     KEY_CONSOLE, KEY_BAUD, KEY_BOOT_VOLUME, KEY_BOOT_PATH, KEY_BOOT_ARGS,
-    KEY_HIDE_HYPERVISOR, KEY_LOG_LEVEL, KEY_IOMMU, KEY_SELFTEST, KEY_COUNT
+    KEY_HIDE_HYPERVISOR, KEY_LOG_LEVEL, KEY_IOMMU, KEY_SELFTEST,
+    KEY_KERNEL, KEY_CPUS, KEY_MEMORY, KEY_CHECKPOINT, KEY_DEVICES, KEY_TOKEN,
+    KEY_TOKEN_FILE, KEY_ADDRESS, KEY_GATEWAY, KEY_PORT, KEY_PROJECT, KEY_COUNT
 };
 
 static const char *const key_names[KEY_COUNT] = {
     "console", "baud", "boot_volume", "boot_path", "boot_args",
     "hide_hypervisor", "log_level", "iommu", "selftest",
+    "kernel", "cpus", "memory", "checkpoint", "devices", "token",
+    "token_file", "address", "gateway", "port", "project",
 };
+
+/* where each key may stand */
+enum section { SECTION_GLOBAL, SECTION_PRIMARY, SECTION_MGMT, SECTION_COUNT };
+static const char *const section_names[SECTION_COUNT] = { "", "primary", "mgmt" };
+#define IN(sec) (1u << (sec))
+static const uint8_t key_sections[KEY_COUNT] = {
+    [KEY_CONSOLE] = IN(SECTION_GLOBAL),
+    [KEY_BAUD] = IN(SECTION_GLOBAL),
+    [KEY_BOOT_VOLUME] = IN(SECTION_GLOBAL) | IN(SECTION_PRIMARY),
+    [KEY_BOOT_PATH] = IN(SECTION_GLOBAL) | IN(SECTION_PRIMARY),
+    [KEY_BOOT_ARGS] = IN(SECTION_GLOBAL) | IN(SECTION_PRIMARY),
+    [KEY_HIDE_HYPERVISOR] = IN(SECTION_GLOBAL) | IN(SECTION_PRIMARY),
+    [KEY_LOG_LEVEL] = IN(SECTION_GLOBAL),
+    [KEY_IOMMU] = IN(SECTION_GLOBAL),
+    [KEY_SELFTEST] = IN(SECTION_GLOBAL),
+    [KEY_KERNEL] = IN(SECTION_MGMT),
+    [KEY_CPUS] = IN(SECTION_MGMT),
+    [KEY_MEMORY] = IN(SECTION_MGMT),
+    [KEY_CHECKPOINT] = IN(SECTION_MGMT),
+    [KEY_DEVICES] = IN(SECTION_MGMT),
+    [KEY_TOKEN] = IN(SECTION_MGMT),
+    [KEY_TOKEN_FILE] = IN(SECTION_MGMT),
+    [KEY_ADDRESS] = IN(SECTION_MGMT),
+    [KEY_GATEWAY] = IN(SECTION_MGMT),
+    [KEY_PORT] = IN(SECTION_MGMT),
+    [KEY_PROJECT] = IN(SECTION_MGMT),
+};
+static const char *const known_keys[SECTION_COUNT] = {
+    "console, baud, boot_volume, boot_path, boot_args, hide_hypervisor, log_level, iommu, "
+    "selftest",
+    "boot_volume, boot_path, boot_args, hide_hypervisor",
+    "kernel, cpus, memory, checkpoint, devices, token, token_file, address, gateway, port, "
+    "project",
+};
+
+/* The smallest partition worth starting, and the granule that keeps its
+ * memory in 2 MiB EPT pages (no 4 KiB walks in the compute loop). */
+#define MGMT_MEMORY_MIN   (16ull << 20)
+#define MGMT_MEMORY_MAX   (64ull << 30)
+#define MGMT_MEMORY_ALIGN (2ull << 20)
+#define MGMT_CHECKPOINT_DEFAULT (2ull << 20)
+#define MGMT_CHECKPOINT_MAX (1ull << 30)
+
+/* "64M", "2G", "512K": bytes; a suffix is required */
+static bool parse_size(struct text_span v, uint64_t *out)
+{
+    if (v.n < 2)
+        return false;
+    unsigned shift;
+    switch (v.p[v.n - 1]) {
+    case 'K': case 'k': shift = 10; break;
+    case 'M': case 'm': shift = 20; break;
+    case 'G': case 'g': shift = 30; break;
+    default: return false;
+    }
+    uint64_t n;
+    if (!text_to_u64(v.p, v.n - 1, 10, (1ull << 40) >> shift, &n) || n == 0)
+        return false;
+    *out = n << shift;
+    return true;
+}
+
+static bool hex_field(const char *s, size_t len, size_t digits, uint64_t max, uint64_t *out)
+{
+    return len >= 1 && len <= digits && text_to_u64(s, len, 16, max, out);
+}
+
+bool config_parse_device(const char *s, size_t len, struct device_ref *out)
+{
+    size_t colons[3], nc = 0, dot = len;
+    for (size_t i = 0; i < len; i++) {
+        if (s[i] == ':') {
+            if (nc == 2)
+                return false;
+            colons[nc++] = i;
+        } else if (s[i] == '.') {
+            if (dot != len)
+                return false;
+            dot = i;
+        }
+    }
+    struct device_ref d = { 0 };
+    uint64_t a, b, c, e;
+    if (nc == 1 && dot == len) {            /* VVVV:DDDD */
+        if (colons[0] != 4 || len != 9 || !hex_field(s, 4, 4, 0xFFFF, &a) ||
+            !hex_field(s + 5, 4, 4, 0xFFFF, &b) || a == 0xFFFF)
+            return false;
+        d.kind = DEVICE_BY_ID;
+        d.vendor = (uint16_t)a;
+        d.device = (uint16_t)b;
+        *out = d;
+        return true;
+    }
+    if (dot == len || (nc != 1 && nc != 2))
+        return false;
+    size_t bus_at = nc == 2 ? colons[0] + 1 : 0, dev_at = colons[nc - 1] + 1;
+    if (nc == 2) {
+        if (!hex_field(s, colons[0], 4, 0xFFFF, &e))
+            return false;
+        d.segment = (uint16_t)e;
+    }
+    if (dot < dev_at || !hex_field(s + bus_at, colons[nc - 1] - bus_at, 2, 0xFF, &a) ||
+        !hex_field(s + dev_at, dot - dev_at, 2, 0x1F, &b) ||
+        !hex_field(s + dot + 1, len - dot - 1, 1, 7, &c))
+        return false;
+    d.kind = DEVICE_BY_ADDRESS;
+    d.bus = (uint8_t)a;
+    d.dev = (uint8_t)b;
+    d.fn = (uint8_t)c;
+    *out = d;
+    return true;
+}
+
+static bool same_device(const struct device_ref *x, const struct device_ref *y)
+{
+    if (x->kind != y->kind)
+        return false;
+    if (x->kind == DEVICE_BY_ID)
+        return x->vendor == y->vendor && x->device == y->device;
+    return x->segment == y->segment && x->bus == y->bus && x->dev == y->dev && x->fn == y->fn;
+}
+
+static int parse_devices(struct mgmt_config *m, struct text_span v, unsigned line,
+                         struct config_error *err)
+{
+    size_t i = 0;
+    while (i < v.n) {
+        while (i < v.n && (v.p[i] == ' ' || v.p[i] == '\t' || v.p[i] == ','))
+            i++;
+        size_t start = i;
+        while (i < v.n && v.p[i] != ' ' && v.p[i] != '\t' && v.p[i] != ',')
+            i++;
+        if (i == start)
+            break;
+        struct text_span w = { v.p + start, i - start };
+        struct device_ref d;
+        if (!config_parse_device(w.p, w.n, &d))
+            return fail(err, line, "devices: ", w,
+                        " is not [SEG:]BB:DD.F or VVVV:DDDD (hexadecimal, as lspci prints it)");
+        for (unsigned k = 0; k < m->device_count; k++)
+            if (same_device(&m->devices[k], &d))
+                return fail(err, line, "devices: ", w, " is listed twice");
+        if (m->device_count == CONFIG_DEVICES_MAX)
+            return fail(err, line, "devices: more than 8 devices", NO_SPAN, "");
+        m->devices[m->device_count++] = d;
+    }
+    if (!m->device_count)
+        return fail(err, line, "devices: no device given", NO_SPAN, "");
+    return 0;
+}
+
+static bool token_text(struct text_span v)
+{
+    if (v.n == 0 || v.n >= CONFIG_TOKEN_MAX)
+        return false;
+    for (size_t i = 0; i < v.n; i++)
+        if ((unsigned char)v.p[i] <= 0x20 || (unsigned char)v.p[i] >= 0x7f)
+            return false;
+    return true;
+}
+
+/* http://A.B.C.D[:PORT][/PATH], as the partition's work-unit client takes it */
+static bool project_url(struct text_span v)
+{
+    if (v.n < 8 || v.n >= CONFIG_URL_MAX || !span_is((struct text_span){ v.p, 7 }, "http://"))
+        return false;
+    size_t i = 7, host = 7;
+    while (i < v.n && v.p[i] != ':' && v.p[i] != '/')
+        i++;
+    uint8_t ip[4];
+    if (!text_to_ipv4(v.p + host, i - host, ip))
+        return false;
+    if (i < v.n && v.p[i] == ':') {
+        size_t ps = ++i;
+        while (i < v.n && v.p[i] != '/')
+            i++;
+        uint64_t port;
+        if (!text_to_u64(v.p + ps, i - ps, 10, 65535, &port) || port == 0)
+            return false;
+    }
+    return printable(v);
+}
+
+/* PREFIX: "key: " */
+static int apply_path(char *dst, const char *prefix, struct text_span v, unsigned line,
+                      struct config_error *err)
+{
+    if (v.n == 0 || v.p[0] != '\\' || !printable(v) || !copy_span(dst, CONFIG_PATH_MAX, v))
+        return fail(err, line, prefix, v, " must be an absolute path starting with '\\' "
+                    "(at most 255 printable characters)");
+    return 0;
+}
+
+static int apply_mgmt(struct mgmt_config *m, enum config_key key, struct text_span v,
+                      unsigned line, struct config_error *err)
+{
+    uint64_t n;
+    switch (key) {
+    case KEY_KERNEL:
+        m->kernel_line = line;
+        return apply_path(m->kernel, "kernel: ", v, line, err);
+    case KEY_CPUS:
+        if (!parse_uint(v, 63, &n) || n == 0)
+            return fail(err, line, "cpus: ", v, " is not a number of CPUs from 1 to 63");
+        m->cpus = (uint32_t)n;
+        m->cpus_line = line;
+        return 0;
+    case KEY_MEMORY:
+        if (!parse_size(v, &n) || n < MGMT_MEMORY_MIN || n > MGMT_MEMORY_MAX ||
+            n % MGMT_MEMORY_ALIGN)
+            return fail(err, line, "memory: ", v,
+                        " is not a size from 16M to 64G in whole 2M steps (K, M or G suffix)");
+        m->memory = n;
+        m->memory_line = line;
+        return 0;
+    case KEY_CHECKPOINT:
+        if (!parse_size(v, &n) || n > MGMT_CHECKPOINT_MAX || n % 4096)
+            return fail(err, line, "checkpoint: ", v,
+                        " is not a size up to 1G in whole 4K steps (K, M or G suffix)");
+        m->checkpoint = n;
+        m->checkpoint_line = line;
+        return 0;
+    case KEY_DEVICES:
+        m->devices_line = line;
+        return parse_devices(m, v, line, err);
+    case KEY_TOKEN:
+        if (m->token_file[0])
+            return fail(err, line, "token: token_file is given too; give one of them",
+                        NO_SPAN, "");
+        if (!token_text(v))
+            return fail(err, line, "token: ", NO_SPAN,
+                        "must be 1-63 printable characters without spaces");
+        copy_span(m->token, sizeof m->token, v);
+        m->token_line = line;
+        return 0;
+    case KEY_TOKEN_FILE:
+        if (m->token[0])
+            return fail(err, line, "token_file: token is given too; give one of them",
+                        NO_SPAN, "");
+        m->token_line = line;
+        return apply_path(m->token_file, "token_file: ", v, line, err);
+    case KEY_ADDRESS: {
+        if (span_is(v, "dhcp")) {
+            m->address = MGMT_ADDRESS_DHCP;
+            return 0;
+        }
+        size_t slash = 0;
+        while (slash < v.n && v.p[slash] != '/')
+            slash++;
+        if (slash == v.n || !text_to_ipv4(v.p, slash, m->ip) ||
+            !text_to_u64(v.p + slash + 1, v.n - slash - 1, 10, 32, &n) || n == 0)
+            return fail(err, line, "address: ", v, " is not dhcp or A.B.C.D/NN (NN 1-32)");
+        m->address = MGMT_ADDRESS_STATIC;
+        m->prefix = (uint8_t)n;
+        return 0;
+    }
+    case KEY_GATEWAY:
+        if (!text_to_ipv4(v.p, v.n, m->gateway))
+            return fail(err, line, "gateway: ", v, " is not an address A.B.C.D");
+        return 0;
+    case KEY_PORT:
+        if (!parse_uint(v, 65535, &n) || n == 0)
+            return fail(err, line, "port: ", v, " is not a TCP port from 1 to 65535");
+        m->port = (uint16_t)n;
+        return 0;
+    case KEY_PROJECT:
+        if (!project_url(v) || !copy_span(m->project, sizeof m->project, v))
+            return fail(err, line, "project: ", v,
+                        " is not http://A.B.C.D[:PORT][/PATH] (under 128 characters)");
+        return 0;
+    default:
+        break;
+    }
+    return fail(err, line, "internal: unhandled key", NO_SPAN, "");
+}
+
+/* what a complete [mgmt] section needs, checked at the end of the file */
+static int check_mgmt(const struct mgmt_config *m, const unsigned seen[KEY_COUNT],
+                      struct config_error *err)
+{
+    static const struct { enum config_key key; const char *what; } required[] = {
+        { KEY_KERNEL, "kernel (the partition's ELF64 file)" },
+        { KEY_CPUS, "cpus (how many CPUs it gets)" },
+        { KEY_MEMORY, "memory (how much memory it gets)" },
+        { KEY_DEVICES, "devices (its NIC)" },
+    };
+    for (unsigned i = 0; i < sizeof required / sizeof required[0]; i++)
+        if (!seen[required[i].key])
+            return fail(err, m->line, "[mgmt] needs ", NO_SPAN, required[i].what);
+    if (!m->token[0] && !m->token_file[0])
+        return fail(err, m->line, "[mgmt] needs token or token_file (the API's bearer token)",
+                    NO_SPAN, "");
+    if (seen[KEY_GATEWAY] && m->address == MGMT_ADDRESS_DHCP)
+        return fail(err, seen[KEY_GATEWAY],
+                    "gateway: only with a static address (address = A.B.C.D/NN)", NO_SPAN, "");
+    if (m->checkpoint >= m->memory)
+        return fail(err, m->checkpoint_line ? m->checkpoint_line : m->memory_line,
+                    "checkpoint: must be smaller than the partition's memory", NO_SPAN, "");
+    return 0;
+}
 
 static int apply(struct onestone_config *c, enum config_key key,
                  struct text_span v, unsigned line, struct config_error *err)
@@ -223,15 +540,58 @@ static int apply(struct onestone_config *c, enum config_key key,
         return 0;
     case KEY_COUNT:
         break;
+    default:
+        return apply_mgmt(&c->mgmt, key, v, line, err);
     }
     return fail(err, line, "internal: unhandled key", NO_SPAN, "");
+}
+
+/* "A[name]B" and, when FIRST is not 0, "FIRST)" */
+static int fail_section(struct config_error *err, unsigned line, const char *a,
+                        struct text_span name, const char *b, unsigned first)
+{
+    struct msg m = { err->message, sizeof err->message, 0 };
+    err->line = line;
+    err->message[0] = 0;
+    msg_add(&m, a);
+    msg_add_span(&m, name);
+    msg_add(&m, b);
+    if (first) {
+        msg_add_uint(&m, first);
+        msg_add(&m, ")");
+    }
+    return -1;
+}
+
+/* "[name]" (a comment may follow): the section it opens */
+static int parse_section(struct text_span s, unsigned line, const unsigned opened[SECTION_COUNT],
+                         enum section *out, struct config_error *err)
+{
+    size_t close = 0;
+    while (close < s.n && s.p[close] != ']')
+        close++;
+    struct text_span rest = trim((struct text_span){ s.p + close + 1, close < s.n ? s.n - close - 1 : 0 });
+    if (close == s.n || (rest.n && rest.p[0] != '#'))
+        return fail(err, line, "expected a section header '[name]', got ", s, "");
+    struct text_span name = trim((struct text_span){ s.p + 1, close - 1 });
+    for (int k = SECTION_PRIMARY; k < SECTION_COUNT; k++)
+        if (span_is(name, section_names[k])) {
+            if (opened[k])
+                return fail_section(err, line, "section [", name, "] given twice (first on line ",
+                                    opened[k]);
+            *out = (enum section)k;
+            return 0;
+        }
+    return fail_section(err, line, "unknown section [", name, "] (known: [primary], [mgmt])", 0);
 }
 
 int config_parse(const char *text, size_t len, struct onestone_config *out,
                  struct config_error *err)
 {
     struct onestone_config c;
-    bool seen[KEY_COUNT] = { false };
+    unsigned seen[KEY_COUNT] = { 0 };          /* line of each key, 0 = not given */
+    unsigned opened[SECTION_COUNT] = { 0 };    /* line of each section header */
+    enum section section = SECTION_GLOBAL;
     unsigned line = 0;
     size_t pos = 0;
 
@@ -258,6 +618,18 @@ int config_parse(const char *text, size_t len, struct onestone_config *out,
         struct text_span s = trim(raw);
         if (s.n == 0 || s.p[0] == '#')
             continue;
+        if (s.p[0] == '[') {
+            if (parse_section(s, line, opened, &section, err) != 0)
+                return -1;
+            opened[section] = line;
+            if (section == SECTION_MGMT) {
+                c.mgmt.present = true;
+                c.mgmt.line = line;
+                c.mgmt.checkpoint = MGMT_CHECKPOINT_DEFAULT;
+                c.mgmt.port = 80;
+            }
+            continue;
+        }
 
         size_t eq = 0;
         while (eq < s.n && s.p[eq] != '=')
@@ -269,15 +641,33 @@ int config_parse(const char *text, size_t len, struct onestone_config *out,
 
         int k;
         for (k = 0; k < KEY_COUNT; k++)
-            if (span_is(key, key_names[k]))
+            if (span_is(key, key_names[k]) && (key_sections[k] & IN(section)))
                 break;
-        if (k == KEY_COUNT)
-            return fail(err, line, "unknown key ", key,
-                        " (known: console, baud, boot_volume, boot_path, boot_args,"
-                        " hide_hypervisor, log_level, iommu, selftest)");
-        if (seen[k])
-            return fail(err, line, "key ", key, " given twice");
-        seen[k] = true;
+        if (k == KEY_COUNT) {
+            struct msg m = { err->message, sizeof err->message, 0 };
+            err->line = line;
+            msg_add(&m, "unknown key '");
+            msg_add_span(&m, key);
+            msg_add(&m, "'");
+            if (section != SECTION_GLOBAL) {
+                msg_add(&m, " in [");
+                msg_add(&m, section_names[section]);
+                msg_add(&m, "]");
+            }
+            msg_add(&m, " (known: ");
+            msg_add(&m, known_keys[section]);
+            msg_add(&m, ")");
+            return -1;
+        }
+        if (seen[k]) {
+            struct msg m = { err->message, sizeof err->message, 0 };
+            fail(err, line, "key ", key, " given twice (first on line ");
+            m.len = cstr_len(err->message);
+            msg_add_uint(&m, seen[k]);
+            msg_add(&m, ")");
+            return -1;
+        }
+        seen[k] = line;
 
         if (k != KEY_BOOT_ARGS) {
             /* trailing comment on ordinary keys */
@@ -291,6 +681,8 @@ int config_parse(const char *text, size_t len, struct onestone_config *out,
         if (apply(&c, (enum config_key)k, value, line, err) != 0)
             return -1;
     }
+    if (c.mgmt.present && check_mgmt(&c.mgmt, seen, err) != 0)
+        return -1;
     *out = c;
     return 0;
 }

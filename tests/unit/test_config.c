@@ -259,10 +259,138 @@ static void test_lengths(void)
     EXPECT_ERROR(text, 1, "unknown key", "aaaa");
 }
 
+/* The file of issue 11: global keys, [primary], [mgmt]. */
+static const char *const sections_file =
+    "console = com1\n"
+    "iommu = required\n"
+    "\n"
+    "[primary]\n"
+    "boot_volume = self\n"
+    "boot_path = \\EFI\\Microsoft\\Boot\\bootmgfw.efi\n"
+    "\n"
+    "[mgmt]\n"
+    "kernel = \\EFI\\onestone\\mgmt.elf\n"
+    "cpus = 1                # how many; the last CPUs in MADT order\n"
+    "memory = 64M            # K, M or G suffix\n"
+    "checkpoint = 2M\n"
+    "devices = 00:19.0       # [SEG:]BB:DD.F or VVVV:DDDD\n"
+    "token = SECRET\n"
+    "address = dhcp\n"
+    "port = 80\n"
+    "project = http://10.0.0.2:8000\n";
+
+static void test_sections(void)
+{
+    struct onestone_config c;
+    struct config_error err;
+    if (!CHECK_EQ_U64(parse(sections_file, &c, &err), 0)) {
+        printf("  (line %u: %s)\n", err.line, err.message);
+        return;
+    }
+    CHECK_STREQ(c.boot_path, "\\EFI\\Microsoft\\Boot\\bootmgfw.efi");
+    CHECK(c.mgmt.present);
+    CHECK_EQ_U64(c.mgmt.line, 8);
+    CHECK_STREQ(c.mgmt.kernel, "\\EFI\\onestone\\mgmt.elf");
+    CHECK_EQ_U64(c.mgmt.cpus, 1);
+    CHECK_EQ_U64(c.mgmt.memory, 64ull << 20);
+    CHECK_EQ_U64(c.mgmt.checkpoint, 2ull << 20);
+    CHECK_EQ_U64(c.mgmt.device_count, 1);
+    CHECK(c.mgmt.devices[0].kind == DEVICE_BY_ADDRESS && c.mgmt.devices[0].bus == 0 &&
+          c.mgmt.devices[0].dev == 0x19 && c.mgmt.devices[0].fn == 0);
+    CHECK_EQ_U64(c.mgmt.devices_line, 13);
+    CHECK_STREQ(c.mgmt.token, "SECRET");
+    CHECK(c.mgmt.address == MGMT_ADDRESS_DHCP);
+    CHECK_EQ_U64(c.mgmt.port, 80);
+    CHECK_STREQ(c.mgmt.project, "http://10.0.0.2:8000");
+
+    /* without sections the file means what it always meant */
+    CHECK_EQ_U64(parse("boot_path = \\x.efi\n", &c, &err), 0);
+    CHECK(!c.mgmt.present);
+
+    /* defaults inside [mgmt], a static address, a token file, two devices */
+    const char *minimal =
+        "[mgmt]\nkernel = \\k.elf\ncpus = 2\nmemory = 1G\n"
+        "devices = 0001:02:1f.7, 8086:100e\ntoken_file = \\EFI\\onestone\\api.token\n"
+        "address = 192.168.1.9/24\ngateway = 192.168.1.1\n";
+    if (CHECK_EQ_U64(parse(minimal, &c, &err), 0)) {
+        CHECK_EQ_U64(c.mgmt.checkpoint, 2ull << 20);
+        CHECK_EQ_U64(c.mgmt.port, 80);
+        CHECK_EQ_U64(c.mgmt.memory, 1ull << 30);
+        CHECK_EQ_U64(c.mgmt.device_count, 2);
+        CHECK(c.mgmt.devices[0].segment == 1 && c.mgmt.devices[0].bus == 2 &&
+              c.mgmt.devices[0].dev == 0x1f && c.mgmt.devices[0].fn == 7);
+        CHECK(c.mgmt.devices[1].kind == DEVICE_BY_ID && c.mgmt.devices[1].vendor == 0x8086 &&
+              c.mgmt.devices[1].device == 0x100e);
+        CHECK_STREQ(c.mgmt.token_file, "\\EFI\\onestone\\api.token");
+        CHECK(c.mgmt.address == MGMT_ADDRESS_STATIC && c.mgmt.prefix == 24 &&
+              c.mgmt.ip[0] == 192 && c.mgmt.ip[3] == 9 && c.mgmt.gateway[3] == 1);
+    } else {
+        printf("  (line %u: %s)\n", err.line, err.message);
+    }
+}
+
+static void test_section_errors(void)
+{
+    const char *mg = "[mgmt]\nkernel = \\k.elf\ncpus = 1\nmemory = 64M\ndevices = 00:19.0\n"
+                     "token = T\n";
+    char text[1024];
+#define WITH(extra) (snprintf(text, sizeof text, "%s%s", mg, extra), text)
+    EXPECT_ERROR("[storage]\n", 1, "unknown section [storage]", "[primary], [mgmt]");
+    EXPECT_ERROR("[mgmt\n", 1, "section header", NULL);
+    EXPECT_ERROR("[primary] junk\n", 1, "section header", NULL);
+    EXPECT_ERROR("[primary]\n[primary]\n", 2, "[primary] given twice", NULL);
+    EXPECT_ERROR("boot_path = \\a.efi\n[primary]\nboot_path = \\b.efi\n", 3,
+                 "given twice", "first on line 1");
+    EXPECT_ERROR("[primary]\niommu = off\n", 2, "unknown key 'iommu' in [primary]",
+                 "boot_volume, boot_path");
+    EXPECT_ERROR("[mgmt]\nboot_path = \\a.efi\n", 2, "unknown key 'boot_path' in [mgmt]",
+                 "kernel, cpus");
+    EXPECT_ERROR("kernel = \\k.elf\n", 1, "unknown key 'kernel'", "console");
+    EXPECT_ERROR("[mgmt]\ncpus = 1\n", 1, "[mgmt] needs kernel", NULL);
+    EXPECT_ERROR("[mgmt]\nkernel = \\k.elf\nmemory = 64M\ndevices = 00:19.0\ntoken = T\n", 1,
+                 "[mgmt] needs cpus", NULL);
+    EXPECT_ERROR("[mgmt]\nkernel = \\k.elf\ncpus = 1\nmemory = 64M\ndevices = 00:19.0\n", 1,
+                 "needs token or token_file", NULL);
+    EXPECT_ERROR(WITH("token_file = \\t\n"), 7, "token_file: token is given too", NULL);
+    EXPECT_ERROR(WITH("gateway = 10.0.0.1\n"), 7, "gateway: only with a static address",
+                 NULL);
+    EXPECT_ERROR(WITH("checkpoint = 64M\n"), 7, "checkpoint: must be smaller", NULL);
+    EXPECT_ERROR("[mgmt]\nkernel = mgmt.elf\n", 2, "kernel: 'mgmt.elf'", "absolute path");
+    EXPECT_ERROR("[mgmt]\ncpus = 0\n", 2, "cpus: '0'", "1 to 63");
+    EXPECT_ERROR("[mgmt]\ncpus = 64\n", 2, "cpus: '64'", NULL);
+    EXPECT_ERROR("[mgmt]\nmemory = 64\n", 2, "memory: '64'", "suffix");
+    EXPECT_ERROR("[mgmt]\nmemory = 8M\n", 2, "memory: '8M'", "16M to 64G");
+    EXPECT_ERROR("[mgmt]\nmemory = 65M\n", 2, "memory: '65M'", "2M steps");
+    EXPECT_ERROR("[mgmt]\nmemory = 128T\n", 2, "memory: '128T'", NULL);
+    EXPECT_ERROR("[mgmt]\ncheckpoint = 3K\n", 2, "checkpoint: '3K'", "4K steps");
+    EXPECT_ERROR("[mgmt]\ndevices = 00:20.0\n", 2, "devices: '00:20.0'", "BB:DD.F");
+    EXPECT_ERROR("[mgmt]\ndevices = 00:1f.8\n", 2, "devices: '00:1f.8'", NULL);
+    EXPECT_ERROR("[mgmt]\ndevices = 100:00.0\n", 2, "devices: '100:00.0'", NULL);
+    EXPECT_ERROR("[mgmt]\ndevices = 8086:10\n", 2, "devices: '8086:10'", NULL);
+    EXPECT_ERROR("[mgmt]\ndevices = ffff:1234\n", 2, "devices: 'ffff:1234'", NULL);
+    EXPECT_ERROR("[mgmt]\ndevices = 00:19.0 0000:00:19.0\n", 2, "listed twice", NULL);
+    EXPECT_ERROR("[mgmt]\ndevices = ,\n", 2, "no device", NULL);
+    EXPECT_ERROR("[mgmt]\ndevices = 0:1.0 0:2.0 0:3.0 0:4.0 0:5.0 0:6.0 0:7.0 0:8.0 0:9.0\n",
+                 2, "more than 8", NULL);
+    EXPECT_ERROR("[mgmt]\ntoken = a b\n", 2, "token: must be 1-63", NULL);
+    EXPECT_ERROR("[mgmt]\naddress = 10.0.0.300/24\n", 2, "address: '10.0.0.300/24'", "dhcp");
+    EXPECT_ERROR("[mgmt]\naddress = 10.0.0.3\n", 2, "address:", "A.B.C.D/NN");
+    EXPECT_ERROR("[mgmt]\naddress = 10.0.0.3/33\n", 2, "address:", NULL);
+    EXPECT_ERROR("[mgmt]\ngateway = 10.0.0\n", 2, "gateway: '10.0.0'", NULL);
+    EXPECT_ERROR("[mgmt]\nport = 0\n", 2, "port: '0'", "1 to 65535");
+    EXPECT_ERROR("[mgmt]\nport = 65536\n", 2, "port:", NULL);
+    EXPECT_ERROR("[mgmt]\nproject = https://10.0.0.2\n", 2, "project:", "http://A.B.C.D");
+    EXPECT_ERROR("[mgmt]\nproject = http://example.org/\n", 2, "project:", NULL);
+    EXPECT_ERROR("[mgmt]\nproject = http://10.0.0.2:0/\n", 2, "project:", NULL);
+#undef WITH
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
     config_defaults(&defaults);
+    test_sections();
+    test_section_errors();
     test_defaults();
     test_full_file();
     test_values();
