@@ -8,9 +8,10 @@ judge_init() {  # CASE_NAME RESULTS_FILE
     : > "$RESULTS"
 }
 
-pass() { echo "PASS: $CASE: $1" >> "$RESULTS"; }
-fail() { echo "FAIL: $CASE: $1 ($2)" >> "$RESULTS"; }
-skip() { echo "SKIP: $CASE: $1 ($2)" >> "$RESULTS"; }
+# printf, not echo: dash's echo would turn a '\n' of a path into a newline
+pass() { printf '%s\n' "PASS: $CASE: $1" >> "$RESULTS"; }
+fail() { printf '%s\n' "FAIL: $CASE: $1 ($2)" >> "$RESULTS"; }
+skip() { printf '%s\n' "SKIP: $CASE: $1 ($2)" >> "$RESULTS"; }
 
 # ran_to_end RC WORKDIR TIMEOUT_S : judges one emulator run of
 # tools/emu/cli.py (exit status RC, WORKDIR/verdict, WORKDIR/serial.txt).
@@ -23,8 +24,8 @@ ran_to_end() {
     0) return 0 ;;
     124) fail "emulator run finished" "timed out after $3 s; last lines: $(tail -3 "$2/serial.txt" | tr -d '\r' | tr '\n' '|')"
          return 0 ;;
-    125) echo "FAIL: $CASE: $(cat "$2/verdict")" >> "$RESULTS"; return 1 ;;
-    *) echo "FAIL: $CASE: the emulator runner failed with status $1 (see $2)" >> "$RESULTS"; return 1 ;;
+    125) printf '%s\n' "FAIL: $CASE: $(cat "$2/verdict")" >> "$RESULTS"; return 1 ;;
+    *) printf '%s\n' "FAIL: $CASE: the emulator runner failed with status $1 (see $2)" >> "$RESULTS"; return 1 ;;
     esac
 }
 
