@@ -44,6 +44,13 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     EFI_STATUS st = conf_load(image, &config);
     if (EFI_ERROR(st))
         return refuse("onestone.conf is missing or invalid", "nothing was changed");
+    if (config.mgmt.present) {
+        /* the section is parsed and checked, but nothing starts it yet:
+         * say so rather than boot without the partition the file asks for */
+        LOG_ERR("onestone.conf:%u: [mgmt]: this build of onestone cannot start a management "
+                "partition yet (partitions are being built; see README)", config.mgmt.line);
+        return refuse("onestone.conf asks for a management partition", "nothing was changed");
+    }
     uart_init(config.console_port, config.console_baud);
     log_setup(config.console_port, config.log_level);
     log_set_mirror(config.console_port ? NULL : console_mirror_line);

@@ -4,7 +4,7 @@
 # guest and onestone printed on COM1.
 # usage: cases.sh CASE WORKDIR   (CASE: visible hidden refuse-no-ept
 #                                 bad-config missing-target iommu-required
-#                                 triple-fault linux)
+#                                 triple-fault linux mgmt-refused)
 set -u
 case_name=$1
 work=$2
@@ -22,8 +22,9 @@ log=$work/run/serial.txt
 esp() {  # IMAGE SIZE_MIB CONF_TEXT extra mkesp specs...
     img=$1 size=$2 conf=$3
     shift 3
-    # Bochs has no IOMMU: every case but iommu-required says so
-    printf '%s\n%s\n' "$conf" "${IOMMU_LINE-iommu = off}" > "$work/onestone.conf"
+    # Bochs has no IOMMU: every case but iommu-required says so (first, as
+    # a global key must come before any section)
+    printf '%s\n%s\n' "${IOMMU_LINE-iommu = off}" "$conf" > "$work/onestone.conf"
     printf 'fs0:\\EFI\\test\\testguest.efi %s\n' "${SHELL_EXPECT:-expect=native}" > "$work/startup.nsh"
     "$root/tools/mkesp.sh" "$img" "$size" "$B/onestone.efi=\\EFI\\BOOT\\BOOTX64.EFI" \
         "$work/onestone.conf=\\EFI\\onestone\\onestone.conf" \
@@ -80,10 +81,29 @@ bad-config)
     esp "$work/esp.img" 16 'boot_path = \EFI\test\testguest.efi
 hide_hypervisor = maybe'
     boot $IVY 600 "$END"
-    expect "$log" "onestone names the file, line and problem" "onestone.conf:2: hide_hypervisor: 'maybe' is not yes or no"
+    expect "$log" "onestone names the file, line and problem" "onestone.conf:3: hide_hypervisor: 'maybe' is not yes or no"
     expect "$log" "onestone refuses and changes nothing" 'refusing to start: onestone.conf is missing or invalid: nothing was changed'
     expect_not "$log" "nothing was launched" 'run as guests of onestone'
     guest_results "$log"
+    ;;
+mgmt-refused)
+    # a valid [mgmt] section: parsed, but this build cannot start the
+    # partition yet, so it refuses by line rather than boot without it
+    esp "$work/esp.img" 16 'boot_path = \EFI\test\testguest.efi
+[mgmt]
+kernel = \EFI\onestone\mgmt.elf
+cpus = 1
+memory = 64M
+devices = 00:19.0
+token = SECRET'
+    boot $IVY 600 "$END"
+    expect "$log" "onestone names the [mgmt] line and why it refuses" \
+        'onestone.conf:3: \[mgmt\]: this build of onestone cannot start a management partition yet'
+    expect "$log" "onestone refuses and changes nothing" \
+        'refusing to start: onestone.conf asks for a management partition: nothing was changed'
+    expect_not "$log" "nothing was launched" 'run as guests of onestone'
+    guest_results "$log"
+    expect "$log" "the firmware booted the guest natively" 'testguest: started natively'
     ;;
 iommu-required)
     # the default policy: no usable VT-d, no start (Bochs has no IOMMU)
