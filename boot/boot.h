@@ -11,6 +11,12 @@
 #define ONESTONE_CONF_PATH L"\\EFI\\onestone\\onestone.conf"
 #define ONESTONE_CONF_MAX  (64 * 1024)
 
+/* own_volume.c: the whole file PATH (at most MAX bytes) of onestone's own
+ * volume, NUL-terminated, in pool memory the caller frees; on failure an
+ * error status and *why. */
+EFI_STATUS own_volume_read(EFI_HANDLE image, const CHAR16 *path, UINT64 max, char **data,
+                           UINTN *len, const char **why);
+
 /* conf_load.c: reads and parses onestone.conf from onestone's own volume.
  * On failure prints why (file, line, message) and returns an error. */
 EFI_STATUS conf_load(EFI_HANDLE image, struct onestone_config *out);
