@@ -322,6 +322,17 @@ static bool token_text(struct text_span v)
     return true;
 }
 
+bool config_token_file_ok(const char *text, size_t len)
+{
+    size_t n = 0;
+    while (n < len && (unsigned char)text[n] > 0x20 && (unsigned char)text[n] < 0x7f)
+        n++;
+    size_t rest = n;
+    while (rest < len && (text[rest] == '\n' || text[rest] == '\r'))
+        rest++;
+    return n > 0 && n < CONFIG_TOKEN_MAX && rest == len;
+}
+
 /* http://A.B.C.D[:PORT][/PATH], as the partition's work-unit client takes it */
 static bool project_url(struct text_span v)
 {

@@ -3,6 +3,8 @@
  * CPU's features are known good; on any refusal onestone returns to the
  * firmware, whose boot manager goes on to the next boot entry. */
 #include "boot/boot.h"
+#include "boot/platform_facts.h"
+#include "boot/mgmt_files.h"
 #include "drivers/uart16550.h"
 #include "hv/entry.h"
 #include "hv/log.h"
@@ -45,6 +47,18 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     if (EFI_ERROR(st))
         return refuse("onestone.conf is missing or invalid", "nothing was changed");
     if (config.mgmt.present) {
+        /* what only the machine can answer, by the config line */
+        static struct platform_facts facts;
+        unsigned resolved[CONFIG_DEVICES_MAX];
+        struct config_error perr;
+        platform_facts_collect(&facts);
+        if (mgmt_platform_check(&config.mgmt, &facts, resolved, &perr) != 0) {
+            LOG_ERR("onestone.conf:%u: %s", perr.line, perr.message);
+            return refuse("onestone.conf does not fit this machine", "nothing was changed");
+        }
+        if (mgmt_files_check(image, &config.mgmt) != 0)
+            return refuse("a file onestone.conf names is missing or invalid",
+                          "nothing was changed");
         /* the section is parsed and checked, but nothing starts it yet:
          * say so rather than boot without the partition the file asks for */
         LOG_ERR("onestone.conf:%u: [mgmt]: this build of onestone cannot start a management "

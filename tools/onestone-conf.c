@@ -106,17 +106,9 @@ static int check_mgmt_files(const char *conf, const struct mgmt_config *m, const
     if (m->token_file[0]) {
         esp_path(path, sizeof path, esp, m->token_file);
         char *tok = slurp(path, CONFIG_TOKEN_MAX + 1, &len, &why);
-        size_t n = 0;
         if (tok) {
-            while (n < len && tok[n] > 0x20 && tok[n] < 0x7f)
-                n++;
-            size_t rest = n;
-            while (rest < len && (tok[rest] == '\n' || tok[rest] == '\r'))
-                rest++;
-            if (n == 0 || n >= CONFIG_TOKEN_MAX || rest != len)
-                why = "must hold one token of 1-63 printable characters without spaces";
-            else
-                why = NULL;
+            why = config_token_file_ok(tok, len) ? NULL :
+                  "must hold one token of 1-63 printable characters without spaces";
             free(tok);
         }
         if (why) {

@@ -87,6 +87,10 @@ int config_parse(const char *text, size_t len, struct onestone_config *out,
 
 void config_defaults(struct onestone_config *out);
 
+/* A token_file's contents: one token of 1-63 printable characters without
+ * spaces, optionally followed by a line end. */
+bool config_token_file_ok(const char *text, size_t len);
+
 /* "[SEG:]BB:DD.F" or "VVVV:DDDD" (hex) as a device reference; false for
  * anything else. */
 bool config_parse_device(const char *s, size_t len, struct device_ref *out);

@@ -329,6 +329,22 @@ static void test_sections(void)
     }
 }
 
+static void test_token_file(void)
+{
+    CHECK(config_token_file_ok("tok3n", 5));
+    CHECK(config_token_file_ok("tok3n\n", 6));
+    CHECK(config_token_file_ok("tok3n\r\n", 7));
+    CHECK(!config_token_file_ok("", 0));
+    CHECK(!config_token_file_ok("\n", 1));
+    CHECK(!config_token_file_ok("two words\n", 10));
+    CHECK(!config_token_file_ok("tok\nmore\n", 9));
+    CHECK(!config_token_file_ok("tok\x01", 4));
+    char big[80];
+    memset(big, 'a', sizeof big);
+    CHECK(config_token_file_ok(big, 63));
+    CHECK(!config_token_file_ok(big, 64));
+}
+
 static void test_section_errors(void)
 {
     const char *mg = "[mgmt]\nkernel = \\k.elf\ncpus = 1\nmemory = 64M\ndevices = 00:19.0\n"
@@ -391,6 +407,7 @@ int main(int argc, char **argv)
     config_defaults(&defaults);
     test_sections();
     test_section_errors();
+    test_token_file();
     test_defaults();
     test_full_file();
     test_values();
