@@ -4,7 +4,8 @@
 # guest and onestone printed on COM1.
 # usage: cases.sh CASE WORKDIR   (CASE: visible hidden refuse-no-ept
 #                                 bad-config missing-target iommu-required
-#                                 triple-fault linux mgmt-refused)
+#                                 triple-fault linux mgmt-refused
+#                                 mgmt-platform)
 set -u
 case_name=$1
 work=$2
@@ -86,16 +87,46 @@ hide_hypervisor = maybe'
     expect_not "$log" "nothing was launched" 'run as guests of onestone'
     guest_results "$log"
     ;;
+mgmt-platform)
+    # [mgmt] sections that parse but do not fit this machine (Bochs: 2 CPUs,
+    # 512 MiB, i440FX): each refused by its line before anything changes,
+    # and the firmware then boots the guest natively
+    i=0
+    while IFS='|' read -r what line message cpus memory devices; do
+        i=$((i + 1))
+        esp "$work/esp-$i.img" 16 "boot_path = \\EFI\\test\\testguest.efi
+[mgmt]
+kernel = \\EFI\\onestone\\mgmt.elf
+cpus = $cpus
+memory = $memory
+devices = $devices
+token = SECRET"
+        "$runner" "$work/run-$i" $IVY 2 "$work/esp-$i.img" "$END" 600 > /dev/null
+        ran_to_end $? "$work/run-$i" 600 || continue
+        l=$work/run-$i/serial.txt
+        expect "$l" "$what: refused by its line" "onestone.conf:$line: $message"
+        expect "$l" "$what: nothing changed" 'refusing to start: (onestone.conf does not fit this machine|a file onestone.conf names is missing or invalid): nothing was changed'
+        expect "$l" "$what: the firmware booted the guest natively" 'testguest: started natively'
+    done <<'LIST'
+a device that does not exist|7|devices: 00:19\.0: no PCI function there on this machine|1|64M|00:19.0
+the host bridge|7|devices: 00:00\.0 \(00:00\.0\) is a host bridge: only endpoint functions can be given to a partition|1|64M|00:00.0
+every CPU|5|cpus: 2 of this machine's 2 CPUs: at least one must stay with the primary partition|2|64M|00:01.2
+more memory than the machine has|6|memory: 1024M, but the firmware reports [0-9]+M free and the primary partition keeps at least 256M|1|1G|00:01.2
+a kernel that is not on the volume|4|kernel: \\EFI\\onestone\\mgmt\.elf: not found on onestone's volume|1|64M|00:01.2
+LIST
+    ;;
 mgmt-refused)
     # a valid [mgmt] section: parsed, but this build cannot start the
     # partition yet, so it refuses by line rather than boot without it
+    # (the PIIX3's USB function 00:01.2 stands in for the NIC: Bochs's
+    # machine here has no PCI NIC)
     esp "$work/esp.img" 16 'boot_path = \EFI\test\testguest.efi
 [mgmt]
 kernel = \EFI\onestone\mgmt.elf
 cpus = 1
 memory = 64M
-devices = 00:19.0
-token = SECRET'
+devices = 00:01.2
+token = SECRET' "$B/mgmt.elf=\\EFI\\onestone\\mgmt.elf"
     boot $IVY 600 "$END"
     expect "$log" "onestone names the [mgmt] line and why it refuses" \
         'onestone.conf:3: \[mgmt\]: this build of onestone cannot start a management partition yet'
