@@ -1,7 +1,7 @@
 #!/bin/bash
 # Runs on the host: the whole suite behind `make test`. Host unit tests
 # first, then the emulator cases two at a time (the machine has 2 cores;
-# the two long Linux boots start first): onestone under Bochs (VT-x), the
+# the long cases start first): onestone under Bochs (VT-x), the
 # VT-d code under QEMU, the management partition standalone under QEMU, and
 # the harness itself (stand-in emulators that die or hang; `make run` on a
 # pseudo-terminal). Ends with one line
@@ -23,7 +23,7 @@ fi
 cat "$out/unit.results"
 
 # 2. emulator cases
-cases="harness:demo bochs:linux harness:standins bochs:visible bochs:hidden bochs:refuse-no-ept bochs:bad-config bochs:missing-target bochs:iommu-required bochs:triple-fault bochs:mgmt-refused bochs:mgmt-platform qemu:3level qemu:4level qemu:caching-mode qemu:intremap qemu:selftest mgmt:api mgmt:smp mgmt:checkpoint mgmt:workunit mgmt:workserver conf:check"
+cases="harness:demo bochs:linux bochs:mgmt-platform harness:standins bochs:visible bochs:hidden bochs:refuse-no-ept bochs:bad-config bochs:missing-target bochs:iommu-required bochs:triple-fault bochs:mgmt-refused qemu:3level qemu:4level qemu:caching-mode qemu:intremap qemu:selftest mgmt:api mgmt:smp mgmt:checkpoint mgmt:workunit mgmt:workserver conf:check"
 run_case() {
     emu=${1%%:*} name=${1#*:}
     start=$(date +%s)

@@ -88,31 +88,50 @@ hide_hypervisor = maybe'
     guest_results "$log"
     ;;
 mgmt-platform)
-    # [mgmt] sections that parse but do not fit this machine (Bochs: 2 CPUs,
-    # 512 MiB, i440FX): each refused by its line before anything changes,
-    # and the firmware then boots the guest natively
+    # [mgmt] sections onestone.efi must refuse, each by its line, before
+    # anything changes (Bochs: 2 CPUs, 512 MiB, i440FX), the firmware then
+    # booting the guest natively: first those that parse but do not fit
+    # this machine or name a bad file, then malformed ones. Fields: what,
+    # line, message (regex), cpus, memory, devices, an extra line at the
+    # end of [mgmt], and the kernel file put on the ESP (none, elf, text).
+    printf 'not an ELF file, only text\n%.0s' $(seq 20) > "$work/text.elf"
     i=0
-    while IFS='|' read -r what line message cpus memory devices; do
+    while IFS='|' read -r what line message cpus memory devices extra kfile; do
         i=$((i + 1))
+        case $kfile in
+        elf)  kspec="$B/mgmt.elf=\\EFI\\onestone\\mgmt.elf" ;;
+        text) kspec="$work/text.elf=\\EFI\\onestone\\mgmt.elf" ;;
+        *)    kspec="" ;;
+        esac
+        # shellcheck disable=SC2086
         esp "$work/esp-$i.img" 16 "boot_path = \\EFI\\test\\testguest.efi
 [mgmt]
 kernel = \\EFI\\onestone\\mgmt.elf
 cpus = $cpus
 memory = $memory
 devices = $devices
-token = SECRET"
+token = SECRET
+$extra" $kspec
         "$runner" "$work/run-$i" $IVY 2 "$work/esp-$i.img" "$END" 600 > /dev/null
         ran_to_end $? "$work/run-$i" 600 || continue
         l=$work/run-$i/serial.txt
         expect "$l" "$what: refused by its line" "onestone.conf:$line: $message"
-        expect "$l" "$what: nothing changed" 'refusing to start: (onestone.conf does not fit this machine|a file onestone.conf names is missing or invalid): nothing was changed'
+        expect "$l" "$what: nothing changed" 'refusing to start: (onestone.conf does not fit this machine|a file onestone.conf names is missing or invalid|onestone.conf is missing or invalid): nothing was changed'
+        expect_not "$l" "$what: nothing was launched" 'run as guests of onestone'
         expect "$l" "$what: the firmware booted the guest natively" 'testguest: started natively'
     done <<'LIST'
-a device that does not exist|7|devices: 00:19\.0: no PCI function there on this machine|1|64M|00:19.0
-the host bridge|7|devices: 00:00\.0 \(00:00\.0\) is a host bridge: only endpoint functions can be given to a partition|1|64M|00:00.0
-every CPU|5|cpus: 2 of this machine's 2 CPUs: at least one must stay with the primary partition|2|64M|00:01.2
-more memory than the machine has|6|memory: 1024M, but the firmware reports [0-9]+M free and the primary partition keeps at least 256M|1|1G|00:01.2
-a kernel that is not on the volume|4|kernel: \\EFI\\onestone\\mgmt\.elf: not found on onestone's volume|1|64M|00:01.2
+a device that does not exist|7|devices: 00:19\.0: no PCI function there on this machine|1|64M|00:19.0|# -|elf
+the host bridge|7|devices: 00:00\.0 \(00:00\.0\) is a host bridge: only endpoint functions can be given to a partition|1|64M|00:00.0|# -|elf
+every CPU|5|cpus: 2 of this machine's 2 CPUs: at least one must stay with the primary partition|2|64M|00:01.2|# -|elf
+more memory than the machine has|6|memory: 1024M, but the firmware reports [0-9]+M free and the primary partition keeps at least 256M|1|1G|00:01.2|# -|elf
+a kernel that is not on the volume|4|kernel: \\EFI\\onestone\\mgmt\.elf: not found on onestone's volume|1|64M|00:01.2|# -|none
+a kernel that is not ELF|4|kernel: \\EFI\\onestone\\mgmt\.elf: not an ELF file|1|64M|00:01.2|# -|text
+an unknown section|9|unknown section \[storage\] \(known: \[primary\], \[mgmt\]\)|1|64M|00:01.2|[storage]|elf
+a key of another section|9|unknown key 'iommu' in \[mgmt\]|1|64M|00:01.2|iommu = off|elf
+a malformed device|7|devices: '00:19' is not \[SEG:\]BB:DD\.F or VVVV:DDDD|1|64M|00:19|# -|elf
+memory not in 2M steps|6|memory: '63M' is not a size from 16M to 64G in whole 2M steps|1|63M|00:01.2|# -|elf
+a gateway with DHCP|9|gateway: only with a static address|1|64M|00:01.2|gateway = 10.0.0.1|elf
+a checkpoint as large as the memory|9|checkpoint: must be smaller than the partition's memory|1|64M|00:01.2|checkpoint = 64M|elf
 LIST
     ;;
 mgmt-refused)
