@@ -3,6 +3,7 @@
  * because the EFI build links only gnu-efi. */
 #include "onestone/config.h"
 #include "onestone/text_number.h"
+#include "onestone/text_out.h"
 
 #define DEFAULT_BOOT_PATH "\\EFI\\Microsoft\\Boot\\bootmgfw.efi"
 
@@ -46,54 +47,24 @@ static struct text_span trim(struct text_span s)
     return s;
 }
 
-/* Error text builder: fixed buffer, always NUL-terminated, truncates. */
-struct msg {
-    char *buf;
-    size_t cap, len;
-};
-
-static void msg_add(struct msg *m, const char *s)
+static void text_out_span(struct text_out *o, struct text_span s)
 {
-    while (*s && m->len + 1 < m->cap)
-        m->buf[m->len++] = *s++;
-    m->buf[m->len] = 0;
-}
-
-static void msg_add_span(struct msg *m, struct text_span s)
-{
-    for (size_t i = 0; i < s.n && m->len + 1 < m->cap; i++) {
-        char c = s.p[i];
-        m->buf[m->len++] = (c >= 0x20 && c < 0x7f) ? c : '?';
-    }
-    m->buf[m->len] = 0;
-}
-
-static void msg_add_uint(struct msg *m, unsigned v)
-{
-    char num[12];
-    unsigned nd = 0;
-    do {
-        num[nd++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (nd && m->len + 1 < m->cap)
-        m->buf[m->len++] = num[--nd];
-    m->buf[m->len] = 0;
+    text_out_printable(o, s.p, s.n);
 }
 
 static int fail(struct config_error *err, unsigned line, const char *a,
                 struct text_span quoted, const char *b)
 {
-    struct msg m = { err->message, sizeof err->message, 0 };
+    struct text_out m = { err->message, sizeof err->message, 0 };
     err->line = line;
     err->message[0] = 0;
-    msg_add(&m, a);
+    text_out_str(&m, a);
     if (quoted.p) {
-        msg_add(&m, "'");
-        msg_add_span(&m, quoted);
-        msg_add(&m, "'");
+        text_out_str(&m, "'");
+        text_out_span(&m, quoted);
+        text_out_str(&m, "'");
     }
-    msg_add(&m, b);
+    text_out_str(&m, b);
     return -1;
 }
 
@@ -561,15 +532,15 @@ static int apply(struct onestone_config *c, enum config_key key,
 static int fail_section(struct config_error *err, unsigned line, const char *a,
                         struct text_span name, const char *b, unsigned first)
 {
-    struct msg m = { err->message, sizeof err->message, 0 };
+    struct text_out m = { err->message, sizeof err->message, 0 };
     err->line = line;
     err->message[0] = 0;
-    msg_add(&m, a);
-    msg_add_span(&m, name);
-    msg_add(&m, b);
+    text_out_str(&m, a);
+    text_out_span(&m, name);
+    text_out_str(&m, b);
     if (first) {
-        msg_add_uint(&m, first);
-        msg_add(&m, ")");
+        text_out_dec(&m, first);
+        text_out_str(&m, ")");
     }
     return -1;
 }
@@ -655,27 +626,27 @@ int config_parse(const char *text, size_t len, struct onestone_config *out,
             if (span_is(key, key_names[k]) && (key_sections[k] & IN(section)))
                 break;
         if (k == KEY_COUNT) {
-            struct msg m = { err->message, sizeof err->message, 0 };
+            struct text_out m = { err->message, sizeof err->message, 0 };
             err->line = line;
-            msg_add(&m, "unknown key '");
-            msg_add_span(&m, key);
-            msg_add(&m, "'");
+            text_out_str(&m, "unknown key '");
+            text_out_span(&m, key);
+            text_out_str(&m, "'");
             if (section != SECTION_GLOBAL) {
-                msg_add(&m, " in [");
-                msg_add(&m, section_names[section]);
-                msg_add(&m, "]");
+                text_out_str(&m, " in [");
+                text_out_str(&m, section_names[section]);
+                text_out_str(&m, "]");
             }
-            msg_add(&m, " (known: ");
-            msg_add(&m, known_keys[section]);
-            msg_add(&m, ")");
+            text_out_str(&m, " (known: ");
+            text_out_str(&m, known_keys[section]);
+            text_out_str(&m, ")");
             return -1;
         }
         if (seen[k]) {
-            struct msg m = { err->message, sizeof err->message, 0 };
+            struct text_out m = { err->message, sizeof err->message, 0 };
             fail(err, line, "key ", key, " given twice (first on line ");
             m.len = cstr_len(err->message);
-            msg_add_uint(&m, seen[k]);
-            msg_add(&m, ")");
+            text_out_dec(&m, seen[k]);
+            text_out_str(&m, ")");
             return -1;
         }
         seen[k] = line;

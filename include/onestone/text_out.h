@@ -1,0 +1,54 @@
+/* Shared header (boot services, host tools and tests): a bounded text
+ * builder for error messages in freestanding code (no libc): always
+ * NUL-terminated, silently truncated at its capacity. */
+#ifndef ONESTONE_TEXT_OUT_H
+#define ONESTONE_TEXT_OUT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct text_out {
+    char *buf;
+    size_t cap, len;
+};
+
+static inline void text_out_char(struct text_out *o, char c)
+{
+    if (o->len + 1 < o->cap)
+        o->buf[o->len++] = c;
+    o->buf[o->len] = 0;
+}
+
+static inline void text_out_str(struct text_out *o, const char *s)
+{
+    while (*s)
+        text_out_char(o, *s++);
+}
+
+/* N bytes of S, with anything unprintable shown as '?' */
+static inline void text_out_printable(struct text_out *o, const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        text_out_char(o, (s[i] >= 0x20 && s[i] < 0x7f) ? s[i] : '?');
+}
+
+static inline void text_out_dec(struct text_out *o, uint64_t v)
+{
+    char num[20];
+    unsigned n = 0;
+    do {
+        num[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        text_out_char(o, num[--n]);
+}
+
+/* V as exactly DIGITS lower-case hexadecimal digits */
+static inline void text_out_hex(struct text_out *o, uint64_t v, unsigned digits)
+{
+    while (digits--)
+        text_out_char(o, "0123456789abcdef"[(v >> (4 * digits)) & 0xF]);
+}
+
+#endif
