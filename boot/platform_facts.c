@@ -9,29 +9,17 @@
 
 static EFI_GUID mp_guid = EFI_MP_SERVICES_PROTOCOL_GUID;
 
-static void scan_pci(struct platform_facts *f)
+static void note_function(void *ctx, uint16_t bdf, uint32_t id)
 {
-    for (unsigned bus = 0; bus < 256; bus++)
-        for (unsigned dev = 0; dev < 32; dev++)
-            for (unsigned fn = 0; fn < 8; fn++) {
-                uint16_t bdf = PCI_BDF(bus, dev, fn);
-                uint32_t id = pci_read32(bdf, 0x00);
-                if ((id & 0xFFFF) == 0xFFFF) {
-                    if (fn == 0)
-                        break;          /* no device: no other functions either */
-                    continue;
-                }
-                uint32_t cls = pci_read32(bdf, 0x08), hdr = pci_read32(bdf, 0x0C);
-                if (f->function_count < PLATFORM_FUNCTIONS_MAX)
-                    f->functions[f->function_count++] = (struct pci_function_fact){
-                        .bus = (uint8_t)bus, .dev = (uint8_t)dev, .fn = (uint8_t)fn,
-                        .vendor = (uint16_t)id, .device = (uint16_t)(id >> 16),
-                        .header_type = (uint8_t)((hdr >> 16) & 0x7F),
-                        .class_code = (uint8_t)(cls >> 24), .subclass = (uint8_t)(cls >> 16),
-                    };
-                if (fn == 0 && !((hdr >> 16) & 0x80))
-                    break;              /* single-function device */
-            }
+    struct platform_facts *f = ctx;
+    uint32_t cls = pci_read32(bdf, 0x08), hdr = pci_read32(bdf, 0x0C);
+    if (f->function_count < PLATFORM_FUNCTIONS_MAX)
+        f->functions[f->function_count++] = (struct pci_function_fact){
+            .bus = (uint8_t)(bdf >> 8), .dev = (uint8_t)((bdf >> 3) & 0x1F),
+            .fn = (uint8_t)(bdf & 7), .vendor = (uint16_t)id, .device = (uint16_t)(id >> 16),
+            .header_type = (uint8_t)((hdr >> 16) & 0x7F),
+            .class_code = (uint8_t)(cls >> 24), .subclass = (uint8_t)(cls >> 16),
+        };
 }
 
 static uint64_t free_memory(void)
@@ -60,5 +48,5 @@ void platform_facts_collect(struct platform_facts *f)
         f->cpu_count = (unsigned)cpus;
     f->free_memory = free_memory();
     f->function_count = 0;
-    scan_pci(f);
+    pci_for_each_function(note_function, f);
 }

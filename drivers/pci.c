@@ -42,6 +42,24 @@ int pci_bridge_subordinate_bus(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn)
     return bridge_bus(bus, dev, fn, 16);
 }
 
+void pci_for_each_function(void (*fn)(void *ctx, uint16_t bdf, uint32_t id), void *ctx)
+{
+    for (unsigned bus = 0; bus < 256; bus++)
+        for (unsigned dev = 0; dev < 32; dev++)
+            for (unsigned f = 0; f < 8; f++) {
+                uint16_t bdf = PCI_BDF(bus, dev, f);
+                uint32_t id = pci_read32(bdf, 0);
+                if ((id & 0xFFFF) == 0xFFFF) {
+                    if (f == 0)
+                        break;          /* no device: no other functions either */
+                    continue;
+                }
+                fn(ctx, bdf, id);
+                if (f == 0 && !(pci_read32(bdf, 0x0C) & 0x00800000))
+                    break;              /* single-function device */
+            }
+}
+
 bool pci_set_bus_master(uint16_t bdf, bool on)
 {
     uint32_t cmd = pci_read32(bdf, PCI_COMMAND);

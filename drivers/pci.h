@@ -19,6 +19,11 @@ void pci_write32(uint16_t bdf, uint8_t offset, uint32_t value);
 int pci_bridge_secondary_bus(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn);
 int pci_bridge_subordinate_bus(void *ctx, uint8_t bus, uint8_t dev, uint8_t fn);
 
+/* Calls FN for every function present on segment 0 (buses 0-255), in
+ * bus:dev.fn order, with its vendor/device dword (config offset 0);
+ * functions 1-7 of a single-function device are not probed. */
+void pci_for_each_function(void (*fn)(void *ctx, uint16_t bdf, uint32_t id), void *ctx);
+
 /* Sets or clears the bus-master enable bit; returns whether it was set. */
 bool pci_set_bus_master(uint16_t bdf, bool on);
 

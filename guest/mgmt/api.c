@@ -21,25 +21,17 @@ struct pci_dev_info {
 static struct pci_dev_info devices[MAX_DEVICES];
 static unsigned device_count;
 
+static void note_device(void *ctx, uint16_t bdf, uint32_t id)
+{
+    (void)ctx;
+    if (device_count < MAX_DEVICES)
+        devices[device_count++] = (struct pci_dev_info){
+            bdf, (uint16_t)id, (uint16_t)(id >> 16), pci_read32(bdf, 8)};
+}
+
 void api_scan_devices(void)
 {
-    for (unsigned bus = 0; bus < 256 && device_count < MAX_DEVICES; bus++)
-        for (unsigned dev = 0; dev < 32; dev++)
-            for (unsigned fn = 0; fn < 8; fn++) {
-                uint16_t bdf = PCI_BDF(bus, dev, fn);
-                uint32_t id = pci_read32(bdf, 0);
-                if ((id & 0xFFFF) == 0xFFFF) {
-                    if (fn == 0)
-                        break;
-                    continue;
-                }
-                if (device_count < MAX_DEVICES)
-                    devices[device_count++] = (struct pci_dev_info){
-                        bdf, (uint16_t)id, (uint16_t)(id >> 16), pci_read32(bdf, 8)};
-                /* single-function device: skip functions 1-7 */
-                if (fn == 0 && !(pci_read32(bdf, 0x0C) & 0x00800000))
-                    break;
-            }
+    pci_for_each_function(note_device, 0);
 }
 
 static int error(struct jbuf *b, int status, const char *msg)
