@@ -17,7 +17,7 @@ EFI_CFLAGS := -std=gnu11 $(WARN) -O2 -fpic -ffreestanding -fno-stack-protector \
 EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -L$(EFI_LIB) -T linker.ld
 HOST_CFLAGS := -std=gnu11 $(WARN) -O1 -g -Iinclude -I. -fsanitize=address,undefined
 
-ONESTONE_SRCS := $(wildcard boot/*.c boot/*.S hv/*.c hv/*.S drivers/*.c vtd/*.c)
+ONESTONE_SRCS := $(wildcard boot/*.c boot/*.S hv/*.c hv/*.S hv/core/*.c drivers/*.c vtd/*.c)
 ONESTONE_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(ONESTONE_SRCS))
 TESTGUEST_SRCS := $(wildcard guest/testguest/*.c)
 TESTGUEST_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(TESTGUEST_SRCS))
@@ -63,7 +63,7 @@ $(BUILD)/foldbench: tools/foldbench.c guest/mgmt/fold.c guest/mgmt/fold.h
 deps:
 	@tools/install-deps.sh
 
-$(BUILD)/efi/%.c.o: %.c $(wildcard include/*/*.h hv/*.h boot/*.h drivers/*.h vtd/*.h)
+$(BUILD)/efi/%.c.o: %.c $(wildcard include/*/*.h hv/*.h hv/core/*.h boot/*.h drivers/*.h vtd/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(EFI_CFLAGS) -c $< -o $@

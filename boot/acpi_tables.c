@@ -60,7 +60,7 @@ size_t acpi_build_minimal(uint8_t *buf, size_t cap, uint64_t buf_pa,
         l->length = sizeof *l;
         l->processor_uid = (uint8_t)i;
         l->apic_id = (uint8_t)cpus[i].apic_id;
-        l->flags = MADT_LAPIC_ENABLED;
+        l->flags = cpus[i].hidden ? 0 : MADT_LAPIC_ENABLED;
         p += sizeof *l;
     }
     struct madt_io_apic *io = (struct madt_io_apic *)p;

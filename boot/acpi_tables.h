@@ -5,10 +5,12 @@
 #define BOOT_ACPI_TABLES_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct acpi_cpu {
     uint32_t apic_id;
+    bool hidden;                    /* another partition's: listed disabled */
 };
 
 /* Lays out RSDP (at buf), XSDT and a MADT listing `cpus` plus one I/O APIC

@@ -31,7 +31,9 @@ EFI_STATUS mp_init(struct hv_plan *plan);
  * feature (and which AP) or NULL. */
 const char *mp_check_aps(const struct vmx_cpu_facts *bsp, UINTN *bad_cpu);
 /* Launches every AP; returns the number that failed. */
-UINTN mp_launch_aps(hv_launch_fn launch);
+UINTN mp_launch_aps(hv_launch_fn launch, const struct hv_plan *plan);
+/* address of the flags a management CPU's launch sets (boot/mp.c) */
+UINT64 mp_mgmt_launch_flags(void);
 UINTN mp_bsp_index(void);
 
 /* reserve.c: allocates onestone's reserved memory, copies the running

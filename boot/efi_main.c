@@ -5,6 +5,7 @@
 #include "boot/boot.h"
 #include "boot/platform_facts.h"
 #include "boot/mgmt_files.h"
+#include "boot/mgmt_launch.h"
 #include "drivers/uart16550.h"
 #include "hv/entry.h"
 #include "hv/log.h"
@@ -46,10 +47,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     EFI_STATUS st = conf_load(image, &config);
     if (EFI_ERROR(st))
         return refuse("onestone.conf is missing or invalid", "nothing was changed");
+    /* what only the machine can answer, by the config line */
+    static struct platform_facts facts;
+    unsigned resolved[CONFIG_DEVICES_MAX];
     if (config.mgmt.present) {
-        /* what only the machine can answer, by the config line */
-        static struct platform_facts facts;
-        unsigned resolved[CONFIG_DEVICES_MAX];
         struct config_error perr;
         platform_facts_collect(&facts);
         if (mgmt_platform_check(&config.mgmt, &facts, resolved, &perr) != 0) {
@@ -59,11 +60,6 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         if (mgmt_files_check(image, &config.mgmt) != 0)
             return refuse("a file onestone.conf names is missing or invalid",
                           "nothing was changed");
-        /* the section is parsed and checked, but nothing starts it yet:
-         * say so rather than boot without the partition the file asks for */
-        LOG_ERR("onestone.conf:%u: [mgmt]: this build of onestone cannot start a management "
-                "partition yet (partitions are being built; see README)", config.mgmt.line);
-        return refuse("onestone.conf asks for a management partition", "nothing was changed");
     }
     uart_init(config.console_port, config.console_baud);
     log_setup(config.console_port, config.log_level);
@@ -82,9 +78,9 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         return refuse("selftest = vtd runs the VT-d self-test only", NULL);
     }
 
-    struct vmx_cpu_facts facts;
-    cpu_facts_collect(&facts);
-    const char *missing = vmx_missing_feature(&facts);
+    struct vmx_cpu_facts vmx_facts;
+    cpu_facts_collect(&vmx_facts);
+    const char *missing = vmx_missing_feature(&vmx_facts);
     if (missing)
         return refuse("this CPU lacks a feature onestone needs", missing);
 
@@ -94,7 +90,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     if (EFI_ERROR(st))
         return refuse("cannot enumerate the CPUs", NULL);
     UINTN bad_cpu = 0;
-    missing = mp_check_aps(&facts, &bad_cpu);
+    missing = mp_check_aps(&vmx_facts, &bad_cpu);
     if (missing) {
         LOG_ERR("cpu%lu:", (unsigned long)bad_cpu);
         return refuse("an application processor lacks a feature onestone needs", missing);
@@ -102,19 +98,28 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 
     plan_collect_platform(&probe);
     UINT64 map_top = plan_map_top(probe.phys_addr_bits);
-    BOOLEAN ept_1g = (facts.ept_vpid & VMX_EPT_1GB_PAGE) != 0;
+    BOOLEAN ept_1g = (vmx_facts.ept_vpid & VMX_EPT_1GB_PAGE) != 0;
     probe.config = config;
-    probe.vmx = facts;
+    probe.vmx = vmx_facts;
     probe.map_top = map_top;
+    probe.tsc_khz = mgmt_measure_tsc_khz();
+    if (config.mgmt.present) {
+        if (mgmt_prepare(image, &config.mgmt, &facts, resolved, &probe))
+            return refuse("the management partition cannot be laid out", "nothing was changed");
+        probe.mgmt.launch_flags_pa = mp_mgmt_launch_flags();
+    }
     struct reservation res;
     st = reserve_and_copy(image, &probe, plan_pool_bytes(map_top, probe.cpu_count, ept_1g), &res);
-    if (EFI_ERROR(st))
+    if (EFI_ERROR(st)) {
+        mgmt_undo(&probe);
         return refuse("cannot reserve memory for onestone", NULL);
+    }
 
     struct hv_plan *plan = res.plan;
     st = iommu_reserve(&config, map_top, &plan->protected_ranges);
     if (EFI_ERROR(st)) {
         iommu_undo();
+        mgmt_undo(plan);
         uefi_call_wrapper(BS->FreePages, 2, plan->reserved_base, plan->reserved_size / 0x1000);
         return refuse("cannot reserve memory for the VT-d tables", NULL);
     }
@@ -128,6 +133,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     if (rc) {
         LOG_ERR("hypervisor setup failed: %s", hv_error_name(rc));
         iommu_undo();
+        mgmt_undo(plan);
         uefi_call_wrapper(BS->FreePages, 2, plan->reserved_base, plan->reserved_size / 0x1000);
         return refuse("hypervisor setup failed", NULL);
     }
@@ -135,6 +141,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     st = iommu_enable_primary(&config, plan, &plan->protected_ranges, map_top);
     if (EFI_ERROR(st)) {
         iommu_undo();
+        mgmt_undo(plan);
         uefi_call_wrapper(BS->FreePages, 2, plan->reserved_base, plan->reserved_size / 0x1000);
         return refuse("VT-d could not be set up for the primary partition", NULL);
     }
@@ -147,7 +154,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     /* read everything the guest side needs now: once this CPU is a guest,
      * the plan (inside onestone's memory) reads as all-ones */
     UINT32 cpu_count = plan->cpu_count;
-    UINTN failed_aps = mp_launch_aps(launch);
+    UINT32 mgmt_cpus = plan->mgmt.present ? plan->mgmt.cpu_count : 0;
+    UINTN failed_aps = mp_launch_aps(launch, plan);
     if (failed_aps) {
         /* some CPUs may already be guests: the machine is in a mixed state
          * that must not run an OS */
@@ -161,8 +169,12 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         uefi_call_wrapper(RT->ResetSystem, 4, EfiResetCold, EFI_ABORTED, 0, NULL);
     }
     /* From here on this code runs as a guest, in VMX non-root. */
-    LOG_INF("all %u CPUs run as guests of onestone; firmware resumed in VMX non-root",
-            cpu_count);
+    if (mgmt_cpus)
+        LOG_INF("%u CPU(s) run the firmware as guests of onestone, %u the management partition",
+                cpu_count - mgmt_cpus, mgmt_cpus);
+    else
+        LOG_INF("all %u CPUs run as guests of onestone; firmware resumed in VMX non-root",
+                cpu_count);
     EFI_EVENT ebs_event;
     /* TPL_CALLBACK, created after the firmware's own ExitBootServices
      * handlers: they run first, so the firmware's last AP wake-up (EDK2's

@@ -1,6 +1,7 @@
 /* Runs in UEFI boot services and on the host: see elf_check.h.
  * Freestanding: no libc. */
 #include "boot/elf_check.h"
+#include "onestone/mgmt_abi.h"
 #include "onestone/elf64.h"
 
 static void copy_bytes(void *dst, const void *src, size_t n)
@@ -54,6 +55,11 @@ int elf_check(const uint8_t *image, size_t len, uint64_t limit, struct elf_image
             continue;
         if (ph.p_filesz > ph.p_memsz || !fits(ph.p_offset, ph.p_filesz, len)) {
             *why = "a loadable segment's file bytes lie outside the file";
+            return -1;
+        }
+        if (ph.p_paddr < MGMT_BOOT_AREA_END) {
+            *why = "a loadable segment lies below 0x10000, where onestone puts the boot "
+                   "parameters and initial page tables";
             return -1;
         }
         if (!fits(ph.p_paddr, ph.p_memsz, limit)) {

@@ -113,26 +113,67 @@ static VOID EFIAPI ap_launch(VOID *arg)
         results[n].launch_status = (INT64)launch_thunk(ap_launch_fn, n);
 }
 
-UINTN mp_launch_aps(hv_launch_fn launch)
+/* Set by the hypervisor (through plan->mgmt.launch_flag_pa) just before a
+ * management CPU's VMLAUNCH: 1 launching, 2 VMLAUNCH failed. */
+static volatile UINT32 mgmt_launch_flag[PLAN_MAX_CPUS];
+
+UINT64 mp_mgmt_launch_flags(void)
+{
+    return (UINT64)(UINTN)mgmt_launch_flag;
+}
+
+/* A management CPU never comes back from its AP procedure: started without
+ * waiting, then watched through its flag, then disabled in MP services so
+ * the firmware and its OS do not count or start it. */
+static BOOLEAN launch_mgmt_ap(UINTN i)
+{
+    EFI_EVENT done;
+    if (EFI_ERROR(uefi_call_wrapper(BS->CreateEvent, 5, 0, 0, NULL, NULL, &done)))
+        return FALSE;
+    EFI_STATUS st = mp->StartupThisAP(mp, ap_launch, i, done, 0, NULL, NULL);
+    if (EFI_ERROR(st)) {
+        LOG_ERR("cpu%lu: MP services could not start it (status 0x%lx)", (unsigned long)i,
+                (unsigned long)st);
+        return FALSE;
+    }
+    for (unsigned ms = 0; ms < 5000 && !mgmt_launch_flag[i] && results[i].launch_status == -1;
+         ms++)
+        uefi_call_wrapper(BS->Stall, 1, 1000);
+    uefi_call_wrapper(BS->Stall, 1, 20000);      /* a VMLAUNCH failure shows at once */
+    if (mgmt_launch_flag[i] != 1 || results[i].launch_status != -1)
+        return FALSE;
+    st = mp->EnableDisableAP(mp, i, FALSE, NULL);
+    if (EFI_ERROR(st))
+        LOG_WARN_("cpu%lu: could not be disabled in MP services (status 0x%lx): the firmware "
+                  "still counts it", (unsigned long)i, (unsigned long)st);
+    return TRUE;
+}
+
+UINTN mp_launch_aps(hv_launch_fn launch, const struct hv_plan *plan)
 {
     if (!mp || cpu_count == 1)
         return 0;
     ap_launch_fn = launch;
     for (UINTN i = 0; i < cpu_count; i++)
         results[i].launch_status = -1;
-    /* one AP at a time keeps their log lines apart */
-    EFI_STATUS st = mp->StartupAllAPs(mp, ap_launch, TRUE, NULL, 0, NULL, NULL);
     UINTN failed = 0;
+    /* one AP at a time keeps their log lines apart */
     for (UINTN i = 0; i < cpu_count; i++) {
         if (i == bsp_number)
             continue;
-        if (results[i].launch_status != 0) {
-            LOG_ERR("cpu%lu: launch failed (status %ld)", (unsigned long)i,
-                    (long)results[i].launch_status);
+        if (plan->cpus[i].partition != PLAN_PARTITION_PRIMARY) {
+            if (!launch_mgmt_ap(i)) {
+                LOG_ERR("cpu%lu: the management partition did not start on it", (unsigned long)i);
+                failed++;
+            }
+            continue;
+        }
+        EFI_STATUS st = mp->StartupThisAP(mp, ap_launch, i, NULL, 0, NULL, NULL);
+        if (EFI_ERROR(st) || results[i].launch_status != 0) {
+            LOG_ERR("cpu%lu: launch failed (status %ld, MP services 0x%lx)", (unsigned long)i,
+                    (long)results[i].launch_status, (unsigned long)st);
             failed++;
         }
     }
-    if (EFI_ERROR(st) && !failed)
-        failed = cpu_count - 1;
     return failed;
 }

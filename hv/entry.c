@@ -13,6 +13,8 @@
 #include "hv/vmcs_setup.h"
 #include "hv/vmx_ops.h"
 #include "hv/vtd_faults.h"
+#include "hv/core/mgmt_hypercall.h"
+#include "hv/core/pci_cfg.h"
 #include "arch/ept.h"
 #include "arch/io.h"
 
@@ -29,6 +31,8 @@ struct pgtable hv_ept;
 void *hv_sink_page;
 
 extern int vmx_do_launch(void);
+extern int vmx_launch_regs(const struct guest_regs *regs);
+static struct pgtable mgmt_ept;
 
 int hv_cpu_index_by_apic(uint32_t apic_id)
 {
@@ -89,6 +93,12 @@ static int prepare_cpus(struct hv_plan *plan)
         *(uint32_t *)vmxon = revision;
         *(uint32_t *)vmcs = revision;
         setup_gdt(cpu);
+        cpu->part = &hv_partitions[0];
+        if (plan->cpus[i].partition == PLAN_PARTITION_MGMT) {
+            cpu->part = &hv_partitions[1];
+            cpu->part_index = plan->cpus[i].mgmt_index;
+        }
+        cpu->part->cpu_count++;
         cpu->cpuid_policy = (struct cpuid_policy){
             .hide_hypervisor = plan->config.hide_hypervisor,
             .rdtscp_enabled = (hv_controls.proc2 & PROC2_ENABLE_RDTSCP) != 0,
@@ -98,6 +108,68 @@ static int prepare_cpus(struct hv_plan *plan)
             .cpu_count = plan->cpu_count,
         };
     }
+    return 0;
+}
+
+/* The management partition's address space: its RAM at partition address
+ * 0 (write-back, large pages where aligned) and its devices' memory BARs
+ * at their machine addresses (uncached); nothing else. */
+static int build_mgmt_partition(struct hv_plan *plan, bool ept_1g)
+{
+    const struct plan_mgmt *m = &plan->mgmt;
+    struct partition *p = &hv_partitions[1];
+    p->kind = PARTITION_MGMT;
+    p->name = "mgmt";
+    p->state = PARTITION_RUNNING;
+    p->mem_bytes = m->mem_size;
+    p->mem_hpa = m->mem_hpa;
+    p->sees_only_listed = true;
+    if (pgtable_init(&mgmt_ept, ept_1g ? &ept_format_1g : &ept_format_2m,
+                     &pool_pgtable_allocator) ||
+        pgtable_map(&mgmt_ept, 0, m->mem_hpa, m->mem_size,
+                    EPT_RWX | ((uint64_t)MTRR_TYPE_WB << EPT_MEMTYPE_SHIFT), 2))
+        return -HV_ENOMEM;
+    for (uint32_t d = 0; d < m->device_count; d++) {
+        const struct plan_device *dev = &m->devices[d];
+        p->pci_bdf[p->pci_count++] = (uint16_t)(dev->bus << 8 | dev->dev << 3 | dev->fn);
+        for (uint32_t b = 0; b < dev->bar_count; b++)
+            if (pgtable_map(&mgmt_ept, dev->bars[b].base, dev->bars[b].base, dev->bars[b].size,
+                            EPT_READ | EPT_WRITE | ((uint64_t)MTRR_TYPE_UC << EPT_MEMTYPE_SHIFT),
+                            1))
+                return -HV_ENOMEM;
+    }
+    p->gpa_map = &mgmt_ept;
+    p->gpa_map_pointer = mgmt_ept.root_pa | EPTP_MEMTYPE_WB | EPTP_WALK_LENGTH_4;
+    /* every MSR exits (the partition gets #GP): a bitmap of all ones */
+    uint8_t *msrs = pool_alloc_pages(1);
+    if (!msrs)
+        return -HV_ENOMEM;
+    for (int i = 0; i < 4096; i++)
+        msrs[i] = 0xFF;
+    p->msr_bitmap_pa = (uint64_t)(uintptr_t)msrs;
+    hv_partition_count = 2;
+    return 0;
+}
+
+/* The primary partition must not reach the functions another partition
+ * owns: it traps the PCI configuration ports (I/O bitmaps, everything
+ * else direct). */
+static int conceal_devices_from_primary(struct hv_plan *plan)
+{
+    struct partition *p = &hv_partitions[0];
+    const struct plan_mgmt *m = &plan->mgmt;
+    for (uint32_t d = 0; d < m->device_count; d++)
+        p->pci_bdf[p->pci_count++] = (uint16_t)(m->devices[d].bus << 8 |
+                                                m->devices[d].dev << 3 | m->devices[d].fn);
+    if (!p->pci_count)
+        return 0;
+    uint8_t *a = pool_alloc_pages(1), *b = pool_alloc_pages(1);
+    if (!a || !b)
+        return -HV_ENOMEM;
+    for (unsigned port = PCI_CFG_ADDRESS_PORT; port < PCI_CFG_DATA_PORT + 4; port++)
+        a[port / 8] |= (uint8_t)(1u << (port % 8));
+    p->io_bitmap_pa[0] = (uint64_t)(uintptr_t)a;
+    p->io_bitmap_pa[1] = (uint64_t)(uintptr_t)b;
     return 0;
 }
 
@@ -115,6 +187,10 @@ int hv_prepare(struct hv_plan *plan)
     vmx_choose_controls(&plan->vmx, plan->cpuid_rdtscp, plan->cpuid_invpcid,
                         plan->cpuid_xsaves, &hv_controls);
 
+    hv_start_tsc = rdtsc();
+    hv_partitions[0] = (struct partition){ .kind = PARTITION_PRIMARY, .name = "primary",
+                                           .state = PARTITION_RUNNING };
+    hv_partition_count = 1;
     int rc = prepare_cpus(plan);
     if (rc)
         return rc;
@@ -150,6 +226,17 @@ int hv_prepare(struct hv_plan *plan)
         return -HV_ENOMEM;
     msr_bitmap_build(bitmap);
     hv_msr_bitmap_pa = (uint64_t)(uintptr_t)bitmap;
+    hv_partitions[0].gpa_map = &hv_ept;
+    hv_partitions[0].gpa_map_pointer = hv_eptp;
+    hv_partitions[0].msr_bitmap_pa = hv_msr_bitmap_pa;
+    if (plan->mgmt.present) {
+        if ((rc = build_mgmt_partition(plan, ept_1g)) || (rc = conceal_devices_from_primary(plan)))
+            return rc;
+        LOG_INF("partition mgmt: %u CPU(s), %lu MiB at machine address 0x%lx, %u device(s), "
+                "EPT %lu tables", hv_partitions[1].cpu_count,
+                (unsigned long)(plan->mgmt.mem_size >> 20), (unsigned long)plan->mgmt.mem_hpa,
+                plan->mgmt.device_count, mgmt_ept.tables_used);
+    }
     uint8_t *sink = hv_sink_page;
     for (int i = 0; i < 4096; i++)
         sink[i] = 0xFF;
@@ -189,13 +276,32 @@ int hv_launch(uint64_t cpu_index, uint64_t resume_rsp, uint64_t resume_rip)
     /* flush anything cached for this VPID/EPTP by an earlier run */
     invept(INVEPT_ALL_CONTEXT, 0);
     invvpid(INVVPID_SINGLE_CONTEXT, cpu->vpid, 0);
-    field = vmcs_setup(cpu, &ctx);
-    if (field) {
-        err = HV_EVMWRITE;
-        goto undo_vmxon;
+    if (cpu->part->kind == PARTITION_MGMT) {
+        /* this CPU leaves the firmware for good: it starts the partition */
+        struct guest_regs regs;
+        field = vmcs_setup_mgmt(cpu, &regs);
+        if (field) {
+            err = HV_EVMWRITE;
+            goto undo_vmxon;
+        }
+        LOG_INF("starts the management partition (its CPU %u) at 0x%lx", cpu->part_index,
+                hv_plan->mgmt.entry);
+        volatile uint32_t *flag = (volatile uint32_t *)(uintptr_t)hv_plan->mgmt.launch_flags_pa;
+        cpu->launched = true;
+        if (flag)
+            flag[cpu_index] = 1;
+        vmx_launch_regs(&regs);      /* returns only on failure */
+        if (flag)
+            flag[cpu_index] = 2;
+    } else {
+        field = vmcs_setup(cpu, &ctx);
+        if (field) {
+            err = HV_EVMWRITE;
+            goto undo_vmxon;
+        }
+        cpu->launched = true;
+        vmx_do_launch();             /* returns only on failure */
     }
-    cpu->launched = true;
-    vmx_do_launch();                 /* returns only on failure */
     cpu->launched = false;
     err = HV_ELAUNCH;
     field = vmread(VMCS_INSTR_ERROR);

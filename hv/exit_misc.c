@@ -91,7 +91,7 @@ void handle_triple_fault(struct percpu *cpu, struct guest_regs *regs)
  * (SDM 3C 27.5.5 / KVM's vmx_do_nmi_irqoff); onestone's host never takes
  * an interrupt, so it runs an IRET to itself to unblock them, or every
  * later NMI kick to this CPU would be lost. */
-static void unblock_nmis(void)
+void exit_unblock_nmis(void)
 {
     __asm__ volatile("mov %%rsp, %%rax\n\t"
                      "pushq %0\n\t"
@@ -116,5 +116,5 @@ void handle_exception_nmi(struct percpu *cpu, struct guest_regs *regs)
      * INIT before resuming the guest */
     if (!__atomic_load_n(&cpu->init_pending, __ATOMIC_ACQUIRE))
         cpu->nmi_pending = true;    /* the guest's own NMI: injected back */
-    unblock_nmis();
+    exit_unblock_nmis();
 }

@@ -36,6 +36,7 @@ void exits_init(void)
     for (unsigned i = 0; i < sizeof vmx_instructions / sizeof vmx_instructions[0]; i++)
         exit_table[vmx_instructions[i]] = handle_vmx_instruction;
     exit_table[EXIT_REASON_VMCALL] = handle_vmcall;
+    exit_table[EXIT_REASON_IO_INSTRUCTION] = handle_io;
 }
 
 void exit_advance_rip(void)
@@ -150,11 +151,22 @@ void vmx_exit_handler(struct guest_regs *regs)
     uint32_t basic = reason & EXIT_REASON_BASIC_MASK;
     cpu->event_injected = false;
 
-    if (reason & EXIT_REASON_ENTRY_FAILURE)
+    if ((reason & EXIT_REASON_ENTRY_FAILURE) && cpu->part->kind == PARTITION_PRIMARY)
         exit_fatal(cpu, regs, "VM entry failed");
     if (hv_log_every_exit)
         LOG_DBG("exit %u (%s) at rip 0x%lx qual 0x%lx", basic, exit_reason_name(basic),
                 vmread(VMCS_GUEST_RIP), vmread(VMCS_EXIT_QUALIFICATION));
+    if (cpu->part->kind == PARTITION_MGMT) {
+        /* the management partition's own policy (hv/exit_mgmt.c) */
+        if (reason & EXIT_REASON_ENTRY_FAILURE)
+            mgmt_contain(cpu, regs, "VM entry failed");
+        else
+            mgmt_exit_handler(basic)(cpu, regs);
+        cpu->nmi_pending = false;       /* an NMI in VMX root is not the partition's */
+        if (!cpu->event_injected)
+            redeliver_interrupted_event(cpu);
+        goto count;
+    }
     exit_handler_fn fn = basic < EXIT_REASON_MAX ? exit_table[basic] : 0;
     if (!fn)
         fn = handle_unexpected;
@@ -171,6 +183,7 @@ void vmx_exit_handler(struct guest_regs *regs)
 
     redeliver_interrupted_event(cpu);
     deliver_pending_nmi(cpu);
+count:
     if (vtd_faults_enabled)
         vtd_faults_poll(false);
 

@@ -21,6 +21,14 @@ unsigned exit_guest_cpl(void);
 __attribute__((noreturn)) void exit_fatal(struct percpu *cpu, struct guest_regs *regs,
                                           const char *why);
 void exits_dump_stats(void);
+/* after an NMI exit: NMIs stay blocked in VMX root until an IRET */
+void exit_unblock_nmis(void);
+
+/* the management partition's exit policy (hv/exit_mgmt.c): its own table,
+ * and containment: logs why, then restarts the partition or, after too
+ * many crashes, keeps it stopped; never returns to the faulting code */
+exit_handler_fn mgmt_exit_handler(uint32_t basic);
+void mgmt_contain(struct percpu *cpu, struct guest_regs *regs, const char *why);
 
 /* handlers, one file per family */
 void handle_cpuid(struct percpu *cpu, struct guest_regs *regs);
@@ -37,5 +45,6 @@ void handle_triple_fault(struct percpu *cpu, struct guest_regs *regs);
 void handle_ept_violation(struct percpu *cpu, struct guest_regs *regs);
 void handle_ept_misconfig(struct percpu *cpu, struct guest_regs *regs);
 void handle_exception_nmi(struct percpu *cpu, struct guest_regs *regs);
+void handle_io(struct percpu *cpu, struct guest_regs *regs);
 
 #endif

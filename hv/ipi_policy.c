@@ -46,10 +46,19 @@ enum ipi_action ipi_decide(uint32_t low, uint32_t dest, bool x2apic,
     default:
         break;
     }
+    bool startup = mode == ICR_DM_INIT || mode == ICR_DM_STARTUP;
+    bool broadcast = ICR_SHORTHAND(low) == ICR_SH_ALL_INCL_SELF ||
+                     ICR_SHORTHAND(low) == ICR_SH_ALL_EXCL_SELF;
+    /* a broadcast INIT or start-up IPI is routed by onestone to the
+     * sender's own CPUs only (the firmware wakes its APs that way) */
+    if (startup && broadcast) {
+        *why = 0;
+        return IPI_STARTUP;
+    }
     if (!in_scope(scope, low, dest, x2apic)) {
         *why = "destination outside the sender's partition";
         return IPI_DROP;
     }
     *why = 0;
-    return (mode == ICR_DM_INIT || mode == ICR_DM_STARTUP) ? IPI_STARTUP : IPI_SEND;
+    return startup ? IPI_STARTUP : IPI_SEND;
 }

@@ -8,7 +8,8 @@
  *   - fixed, lowest-priority and NMI IPIs go to the hardware when every
  *     CPU they can reach belongs to the sender's partition, else dropped;
  *   - INIT and start-up IPIs are onestone's to route (hv/lapic_emul.c),
- *     under the same destination rule.
+ *     under the same destination rule, except broadcasts, which onestone
+ *     routes to the sender's own partition's CPUs.
  * Pure function of the values given. */
 #ifndef HV_IPI_POLICY_H
 #define HV_IPI_POLICY_H

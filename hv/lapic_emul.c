@@ -71,30 +71,53 @@ static void deliver_startup(struct percpu *target, uint8_t vector)
 
 void lapic_note_os_code_on(struct percpu *cpu)
 {
-    if (!os_took_over || cpu->is_bsp || routing_released)
+    if (!os_took_over || cpu->is_bsp || routing_released || cpu->part->kind != PARTITION_PRIMARY)
         return;
     uint64_t all_aps = 0;
     for (uint32_t i = 0; i < hv_plan->cpu_count; i++)
-        if (!hv_cpus[i].is_bsp)
+        if (!hv_cpus[i].is_bsp && hv_cpus[i].part == cpu->part)
             all_aps |= 1ull << i;
     uint64_t now = __atomic_or_fetch(&started_by_os, 1ull << cpu->index, __ATOMIC_ACQ_REL);
     if ((now & all_aps) == all_aps)
         release_routing();
 }
 
-static void send_nmi_kick(struct percpu *target, bool x2apic)
+static void send_nmi_to(uint32_t apic_id, bool x2apic)
 {
     uint32_t low = (ICR_DM_NMI << 8) | ICR_LEVEL_ASSERT;
     if (x2apic) {
-        wrmsr(MSR_X2APIC_ICR, ((uint64_t)target->apic_id << 32) | low);
+        wrmsr(MSR_X2APIC_ICR, ((uint64_t)apic_id << 32) | low);
         return;
     }
     volatile uint32_t *icr_low = (volatile uint32_t *)(uintptr_t)(lapic_page + LAPIC_REG_ICR_LOW);
     volatile uint32_t *icr_high = (volatile uint32_t *)(uintptr_t)(lapic_page + LAPIC_REG_ICR_HIGH);
     uint32_t saved_high = *icr_high;
-    *icr_high = target->apic_id << 24;
+    *icr_high = apic_id << 24;
     *icr_low = low;
     *icr_high = saved_high;
+}
+
+static void send_nmi_kick(struct percpu *target, bool x2apic)
+{
+    send_nmi_to(target->apic_id, x2apic);
+}
+
+static bool x2apic_on(void)
+{
+    return (rdmsr(MSR_IA32_APIC_BASE) & APIC_BASE_X2APIC_ENABLE) != 0;
+}
+
+void lapic_send_nmi(uint32_t apic_id)
+{
+    send_nmi_to(apic_id, x2apic_on());
+}
+
+void lapic_eoi(void)
+{
+    if (x2apic_on())
+        wrmsr(MSR_X2APIC_EOI, 0);
+    else
+        *(volatile uint32_t *)(uintptr_t)(lapic_page + LAPIC_REG_EOI) = 0;
 }
 
 /* INIT for a CPU onestone runs: not sent to the hardware (Bochs 2.7 keeps
@@ -105,6 +128,8 @@ static void deliver_init(struct percpu *target, bool x2apic)
     __atomic_store_n(&target->init_pending, true, __ATOMIC_RELEASE);
     send_nmi_kick(target, x2apic);
 }
+
+static void note_dropped(struct percpu *cpu, uint64_t icr, const char *why);
 
 /* Returns true when the IPI was an INIT or start-up IPI handled here (not
  * sent to the hardware). */
@@ -138,6 +163,14 @@ static bool route_startup_ipi(struct percpu *self, uint32_t low, uint32_t dest, 
         }
         if (!hit)
             continue;
+        if (t->part != self->part) {
+            /* another partition's CPU: a broadcast skips it, an IPI aimed
+             * at it reaches nobody */
+            if (sh == ICR_SH_NONE && dest != ICR_X2APIC_BROADCAST &&
+                (x2apic || (dest & 0xFF) != ICR_XAPIC_BROADCAST))
+                note_dropped(self, low, "INIT/start-up IPI to another partition's CPU");
+            continue;
+        }
         if (mode == ICR_DM_INIT && t->is_bsp)
             platform_reset("INIT IPI to the bootstrap processor (guest asked for a restart)");
         if (t == self)
@@ -161,19 +194,22 @@ static void write_lapic(uint64_t offset, uint64_t value, unsigned size)
     }
 }
 
-/* Today every CPU onestone runs belongs to the one (primary) partition. */
-static const struct ipi_scope *sender_scope(void)
+/* The CPUs of the sender's partition (built once per partition). */
+static const struct ipi_scope *sender_scope(const struct percpu *self)
 {
-    static uint32_t ids[64];
-    static struct ipi_scope scope;
-    if (!scope.count) {
+    static uint32_t ids[HV_PARTITIONS_MAX][64];
+    static struct ipi_scope scope[HV_PARTITIONS_MAX];
+    unsigned p = (unsigned)(self->part - hv_partitions);
+    if (!scope[p].count) {
+        unsigned n = 0;
         for (uint32_t i = 0; i < hv_plan->cpu_count && i < 64; i++)
-            ids[i] = hv_cpus[i].apic_id;
-        scope.apic_ids = ids;
-        scope.whole_machine = true;
-        scope.count = hv_plan->cpu_count < 64 ? hv_plan->cpu_count : 64;
+            if (hv_cpus[i].part == self->part)
+                ids[p][n++] = hv_cpus[i].apic_id;
+        scope[p].apic_ids = ids[p];
+        scope[p].whole_machine = n == hv_plan->cpu_count;
+        __atomic_store_n(&scope[p].count, n, __ATOMIC_RELEASE);
     }
-    return &scope;
+    return &scope[p];
 }
 
 #define IPI_DROP_LOG_LIMIT 8
@@ -214,7 +250,7 @@ void lapic_handle_mmio_write(struct percpu *cpu, struct guest_regs *regs, uint64
     } else if (touches_icr_low) {
         uint32_t high = *(volatile uint32_t *)(uintptr_t)(lapic_page + LAPIC_REG_ICR_HIGH);
         uint32_t low = (uint32_t)value;
-        switch (ipi_decide(low, ICR_XAPIC_DEST(high), false, sender_scope(), &why)) {
+        switch (ipi_decide(low, ICR_XAPIC_DEST(high), false, sender_scope(cpu), &why)) {
         case IPI_DROP:
         case IPI_FAULT:             /* no #GP for MMIO: the xAPIC ignores such bits */
             note_dropped(cpu, ((uint64_t)high << 32) | low, why);
@@ -242,7 +278,7 @@ unsigned lapic_handle_x2apic_icr(struct percpu *cpu, uint64_t value)
         return VECTOR_GP;
     const char *why;
     uint32_t low = (uint32_t)value, dest = (uint32_t)(value >> 32);
-    switch (ipi_decide(low, dest, true, sender_scope(), &why)) {
+    switch (ipi_decide(low, dest, true, sender_scope(cpu), &why)) {
     case IPI_FAULT:
         return VECTOR_GP;
     case IPI_DROP:

@@ -47,6 +47,11 @@ void lapic_note_os_code_on(struct percpu *cpu);
 /* True while APIC writes are trapped and INIT/SIPI are routed. */
 bool lapic_routing_active(void);
 
+/* An NMI to a CPU (stops a partition's CPU for a restart); EOI on this
+ * CPU's local APIC (an interrupt acknowledged on VM exit). */
+void lapic_send_nmi(uint32_t apic_id);
+void lapic_eoi(void);
+
 /* AP side: after INIT, wait in VMX root for a start-up IPI; returns the
  * vector. */
 uint8_t lapic_wait_for_sipi(struct percpu *cpu);

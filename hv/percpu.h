@@ -10,6 +10,7 @@
 #include "arch/x86.h"
 #include "onestone/plan.h"
 #include "hv/cpuid_policy.h"
+#include "hv/core/partition.h"
 
 /* General registers in architectural order (RAX=0 ... R15=15). Slot 4
  * (RSP) is a placeholder: the guest RSP lives in the VMCS. */
@@ -36,6 +37,9 @@ struct percpu {
     bool is_bsp;
     bool launched;
     uint16_t vpid;
+    struct partition *part;         /* the partition this CPU runs */
+    uint32_t part_index;            /* its index among that partition's CPUs */
+    uint32_t pci_cf8;               /* the guest's 0xCF8 latch (hv/core/pci_cfg.h) */
 
     uint64_t vmxon_pa, vmcs_pa;
     uint64_t host_stack_top;
@@ -63,6 +67,7 @@ struct percpu {
     uint64_t exits_other, cycles_other;     /* reasons beyond the table */
     uint64_t protected_accesses;
     uint64_t ipis_dropped;
+    uint64_t events_dropped;        /* interrupts, NMIs, INITs not for this partition */
 };
 
 /* Totals over all reasons, summed on demand (keeps the exit path short). */

@@ -7,7 +7,7 @@
 
 extern char vmx_exit_entry[];
 
-uint64_t hv_msr_bitmap_pa, hv_eptp;
+uint64_t hv_msr_bitmap_pa, hv_eptp;     /* the primary partition's */
 
 struct segment_state {
     uint16_t selector;
@@ -113,7 +113,7 @@ static uint64_t setup_guest(const struct launch_context *ctx, uint64_t cr0, uint
     return vmwrite_all(fv, sizeof fv / sizeof fv[0]);
 }
 
-static uint64_t setup_host(struct percpu *cpu, uint64_t host_cr0, uint64_t host_cr4)
+uint64_t vmcs_setup_host(struct percpu *cpu, uint64_t host_cr0, uint64_t host_cr4)
 {
     const struct vmcs_field_value fv[] = {
         { VMCS_HOST_CR0, host_cr0 },
@@ -142,16 +142,23 @@ static uint64_t setup_host(struct percpu *cpu, uint64_t host_cr0, uint64_t host_
     return vmwrite_all(fv, sizeof fv / sizeof fv[0]);
 }
 
-static uint64_t setup_controls(struct percpu *cpu, uint64_t guest_cr0, uint64_t guest_cr4,
-                               uint64_t cr0_mask, uint64_t cr4_mask)
+uint64_t vmcs_setup_controls(struct percpu *cpu, const struct vmx_controls *c,
+                             uint64_t guest_cr0, uint64_t guest_cr4, bool long_mode)
 {
-    const struct vmx_controls *c = &hv_controls;
+    const struct partition *part = cpu->part;
     uint32_t entry = c->entry;
-    if (rdmsr(MSR_IA32_EFER) & EFER_LMA)
+    uint32_t proc = c->proc;
+    if (long_mode)
         entry |= ENTRY_IA32E_MODE_GUEST;
+    if (part->io_bitmap_pa[0])
+        proc |= PROC_USE_IO_BITMAPS;
+    /* guest-owned bits are everything VMX does not pin; with unrestricted
+     * guest, PE and PG are the guest's too (26.3.1.1) */
+    uint64_t cr0_mask = (cpu->cr0_must_be_one | ~cpu->cr0_may_be_one) & 0xFFFFFFFFull;
+    uint64_t cr4_mask = cpu->cr4_must_be_one | ~cpu->cr4_may_be_one;
     const struct vmcs_field_value fv[] = {
         { VMCS_PIN_CONTROLS, c->pin },
-        { VMCS_PROC_CONTROLS, c->proc },
+        { VMCS_PROC_CONTROLS, proc },
         { VMCS_PROC_CONTROLS2, c->proc2 },
         { VMCS_EXIT_CONTROLS, c->exit },
         { VMCS_ENTRY_CONTROLS, entry },
@@ -163,8 +170,10 @@ static uint64_t setup_controls(struct percpu *cpu, uint64_t guest_cr0, uint64_t 
         { VMCS_EXIT_MSR_LOAD_COUNT, 0 },
         { VMCS_ENTRY_MSR_LOAD_COUNT, 0 },
         { VMCS_ENTRY_INTR_INFO, 0 },
-        { VMCS_MSR_BITMAP, hv_msr_bitmap_pa },
-        { VMCS_EPT_POINTER, hv_eptp },
+        { VMCS_MSR_BITMAP, part->msr_bitmap_pa },
+        { VMCS_IO_BITMAP_A, part->io_bitmap_pa[0] },
+        { VMCS_IO_BITMAP_B, part->io_bitmap_pa[1] },
+        { VMCS_EPT_POINTER, part->gpa_map_pointer },
         { VMCS_VPID, cpu->vpid },
         { VMCS_CR0_GUEST_HOST_MASK, cr0_mask },
         { VMCS_CR4_GUEST_HOST_MASK, cr4_mask },
@@ -178,15 +187,12 @@ static uint64_t setup_controls(struct percpu *cpu, uint64_t guest_cr0, uint64_t 
 uint64_t vmcs_setup(struct percpu *cpu, const struct launch_context *ctx)
 {
     uint64_t cr0 = read_cr0(), cr4 = read_cr4();
-    /* The guest-owned bits are everything VMX does not pin. With
-     * unrestricted guest, PE and PG are the guest's too (26.3.1.1). */
-    uint64_t cr0_mask = (cpu->cr0_must_be_one | ~cpu->cr0_may_be_one) & 0xFFFFFFFFull;
-    uint64_t cr4_mask = cpu->cr4_must_be_one | ~cpu->cr4_may_be_one;
     uint64_t host_cr4 = cr4 | CR4_VMXE | (hv_plan->cpuid_xsave ? CR4_OSXSAVE : 0);
     uint64_t rc;
-    if ((rc = setup_controls(cpu, cr0, cr4, cr0_mask, cr4_mask)))
+    if ((rc = vmcs_setup_controls(cpu, &hv_controls, cr0, cr4,
+                                  (rdmsr(MSR_IA32_EFER) & EFER_LMA) != 0)))
         return rc;
-    if ((rc = setup_host(cpu, cr0, host_cr4)))
+    if ((rc = vmcs_setup_host(cpu, cr0, host_cr4)))
         return rc;
     return setup_guest(ctx, cr0, cr4);
 }

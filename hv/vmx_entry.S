@@ -58,4 +58,43 @@ vmx_do_launch:
     mov $1, %eax
     ret
 
+/* int vmx_launch_regs(const struct guest_regs *regs): VMLAUNCH with the
+ * guest's general registers loaded from *regs (a CPU that starts fresh,
+ * such as a management partition CPU); only returns when VMLAUNCH fails
+ * (returns 1, callee-saved registers restored). */
+    .globl vmx_launch_regs
+    .hidden vmx_launch_regs
+vmx_launch_regs:
+    push %rbx
+    push %rbp
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    mov %rdi, %rax
+    mov 8(%rax), %rcx
+    mov 16(%rax), %rdx
+    mov 24(%rax), %rbx
+    mov 40(%rax), %rbp
+    mov 48(%rax), %rsi
+    mov 56(%rax), %rdi
+    mov 64(%rax), %r8
+    mov 72(%rax), %r9
+    mov 80(%rax), %r10
+    mov 88(%rax), %r11
+    mov 96(%rax), %r12
+    mov 104(%rax), %r13
+    mov 112(%rax), %r14
+    mov 120(%rax), %r15
+    mov 0(%rax), %rax
+    vmlaunch
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %rbp
+    pop %rbx
+    mov $1, %eax
+    ret
+
     .section .note.GNU-stack,"",@progbits

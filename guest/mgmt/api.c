@@ -92,7 +92,27 @@ static int get_status(struct jbuf *b)
         jb_printf(b, "\"hypervisor\":\"onestone\",");
     jb_printf(b, "\"uptime_ms\":%llu,\"tsc_khz\":%llu,", (unsigned long long)time_ms(),
               (unsigned long long)time_tsc_khz());
-    jb_printf(b, "\"partitions\":[{\"name\":\"mgmt\",\"cpus\":[");
+    jb_printf(b, "\"partitions\":[");
+    struct mgmt_hc_status hs;
+    bool have_hv = p->host == MGMT_HOST_ONESTONE &&
+                   hv_call(MGMT_HC_STATUS, &hs, sizeof hs) == 0;
+    if (have_hv) {
+        static const char *const states[] = { "stopped", "running", "failed" };
+        for (unsigned i = 0; i < hs.partition_count && i < MGMT_MAX_PARTITIONS; i++) {
+            const struct mgmt_hc_partition *hp = &hs.partitions[i];
+            char name[sizeof hp->name + 1];
+            memcpy(name, hp->name, sizeof hp->name);
+            name[sizeof hp->name] = 0;
+            if (strcmp(name, "mgmt") == 0)
+                continue;           /* ours, with CPU roles, below */
+            jb_printf(b, "{\"name\":");
+            jb_str(b, name);
+            jb_printf(b, ",\"cpu_count\":%u,\"memory_bytes\":%llu,\"state\":\"%s\"},",
+                      hp->cpu_count, (unsigned long long)hp->mem_bytes,
+                      hp->state < 3 ? states[hp->state] : "unknown");
+        }
+    }
+    jb_printf(b, "{\"name\":\"mgmt\",\"cpus\":[");
     bool aps = jobs_workers() > 0;
     for (unsigned i = 0; i < p->cpu_count && i < MGMT_MAX_CPUS; i++)
         jb_printf(b, "%s{\"index\":%u,\"apic_id\":%u,\"role\":\"%s\"}", i ? "," : "", i,
@@ -102,12 +122,23 @@ static int get_status(struct jbuf *b)
                                      : "jobs");
     jb_printf(b, "],\"memory_bytes\":%llu,\"state\":\"running\"}],",
               (unsigned long long)p->mem_size);
+    struct mgmt_hc_counters hc;
+    struct mgmt_hc_faults hf;
     if (p->host == MGMT_HOST_STANDALONE) {
         /* no hypervisor: there are no exits to count and no VT-d to fault */
         jb_printf(b, "\"exit_counters\":null,\"vtd_faults\":null,");
+    } else if (have_hv && hv_call(MGMT_HC_COUNTERS, &hc, sizeof hc) == 0 &&
+               hv_call(MGMT_HC_FAULTS, &hf, sizeof hf) == 0) {
+        jb_printf(b, "\"uptime_onestone_ms\":%llu,\"exit_counters\":[",
+                  (unsigned long long)(hs.tsc_khz ? hs.uptime_tsc / hs.tsc_khz : 0));
+        for (unsigned i = 0; i < hc.cpu_count && i < MGMT_MAX_CPUS; i++)
+            jb_printf(b, "%s{\"cpu\":%u,\"exits\":%llu,\"exit_ticks\":%llu}", i ? "," : "", i,
+                      (unsigned long long)hc.exits[i], (unsigned long long)hc.exit_ticks[i]);
+        jb_printf(b, "],\"vtd_faults\":{\"total\":%llu,\"overflows\":%llu},",
+                  (unsigned long long)hf.total, (unsigned long long)hf.overflows);
     } else {
-        jb_printf(b, "\"exit_counters\":\"not yet provided by onestone (hypercall ABI v1)\","
-                     "\"vtd_faults\":\"not yet provided by onestone (hypercall ABI v1)\",");
+        jb_printf(b, "\"exit_counters\":\"onestone refused the hypercall\","
+                     "\"vtd_faults\":\"onestone refused the hypercall\",");
     }
     struct e1000 *nic = net_nic();
     jb_printf(b,

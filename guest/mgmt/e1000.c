@@ -1,7 +1,8 @@
 /* Runs in the management partition: the 82540EM NIC, polled. Rings and
- * buffers are allocated from the partition's own memory (identity-mapped,
- * so a virtual address is the DMA address; under onestone the VT-d domain
- * of the partition maps exactly that memory). */
+ * buffers are allocated from the partition's own memory (identity-mapped:
+ * a virtual address is a partition-physical address, and the bus address
+ * the NIC needs is that plus the boot parameters' dma_offset; under
+ * onestone with VT-d the partition's domain maps exactly its memory). */
 #include "arch/e1000.h"
 #include "guest/mgmt/e1000.h"
 #include "drivers/pci.h"
@@ -53,10 +54,16 @@ static void *dma_alloc(size_t size)
     return p;
 }
 
-int e1000_open(struct e1000 *n, uint8_t bus, uint8_t dev, uint8_t fn, char *err,
-               size_t errlen)
+static uint64_t bus_addr(const struct e1000 *n, const void *p)
+{
+    return (uint64_t)(uintptr_t)p + n->dma_offset;
+}
+
+int e1000_open(struct e1000 *n, uint8_t bus, uint8_t dev, uint8_t fn, uint64_t dma_offset,
+               char *err, size_t errlen)
 {
     memset(n, 0, sizeof *n);
+    n->dma_offset = dma_offset;
     if (bus == 0xFF && find(&bus, &dev, &fn)) {
         snprintf(err, errlen, "no e1000 (8086:100e) on PCI bus 0");
         return -1;
@@ -122,21 +129,21 @@ int e1000_open(struct e1000 *n, uint8_t bus, uint8_t dev, uint8_t fn, char *err,
         return -1;
     }
     for (unsigned i = 0; i < E1000_RX_RING; i++)
-        n->rx[i].buffer_addr = (uintptr_t)(n->rx_bufs + (size_t)i * E1000_BUF_SIZE);
+        n->rx[i].buffer_addr = bus_addr(n, n->rx_bufs + (size_t)i * E1000_BUF_SIZE);
     for (unsigned i = 0; i < E1000_TX_RING; i++) {
-        n->tx[i].buffer_addr = (uintptr_t)(n->tx_bufs + (size_t)i * E1000_BUF_SIZE);
+        n->tx[i].buffer_addr = bus_addr(n, n->tx_bufs + (size_t)i * E1000_BUF_SIZE);
         n->tx[i].status = E1000_TXD_STAT_DD;   /* free */
     }
 
-    wr(n, E1000_RDBAL, (uint32_t)(uintptr_t)n->rx);
-    wr(n, E1000_RDBAH, (uint32_t)((uint64_t)(uintptr_t)n->rx >> 32));
+    wr(n, E1000_RDBAL, (uint32_t)bus_addr(n, n->rx));
+    wr(n, E1000_RDBAH, (uint32_t)(bus_addr(n, n->rx) >> 32));
     wr(n, E1000_RDLEN, sizeof(struct e1000_rx_desc) * E1000_RX_RING);
     wr(n, E1000_RDH, 0);
     wr(n, E1000_RDT, E1000_RX_RING - 1);
     wr(n, E1000_RCTL, E1000_RCTL_EN | E1000_RCTL_BAM | E1000_RCTL_BSIZE_2048 | E1000_RCTL_SECRC);
 
-    wr(n, E1000_TDBAL, (uint32_t)(uintptr_t)n->tx);
-    wr(n, E1000_TDBAH, (uint32_t)((uint64_t)(uintptr_t)n->tx >> 32));
+    wr(n, E1000_TDBAL, (uint32_t)bus_addr(n, n->tx));
+    wr(n, E1000_TDBAH, (uint32_t)(bus_addr(n, n->tx) >> 32));
     wr(n, E1000_TDLEN, sizeof(struct e1000_tx_desc) * E1000_TX_RING);
     wr(n, E1000_TDH, 0);
     wr(n, E1000_TDT, 0);

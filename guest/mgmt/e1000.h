@@ -21,12 +21,13 @@ struct e1000 {
     uint8_t *rx_bufs, *tx_bufs;
     unsigned rx_next, tx_next;
     uint64_t rx_packets, tx_packets, rx_errors, tx_full;
+    uint64_t dma_offset;            /* bus address = partition address + this */
 };
 
 /* Finds the NIC (at bus:dev.fn, or the first 82540EM on bus 0 when bus is
  * 0xFF), resets it and starts both rings. 0, or -1 with err set. */
-int e1000_open(struct e1000 *nic, uint8_t bus, uint8_t dev, uint8_t fn, char *err,
-               size_t errlen);
+int e1000_open(struct e1000 *nic, uint8_t bus, uint8_t dev, uint8_t fn, uint64_t dma_offset,
+               char *err, size_t errlen);
 bool e1000_link_up(struct e1000 *nic);
 /* Copies one received frame into buf; returns its length, 0 if none. */
 size_t e1000_receive(struct e1000 *nic, void *buf, size_t cap);

@@ -16,3 +16,13 @@ bool hv_present(void)
     return b == ONESTONE_SIGNATURE_EBX && c == ONESTONE_SIGNATURE_ECX &&
            d == ONESTONE_SIGNATURE_EDX;
 }
+
+int64_t hv_call(uint64_t fn, void *buf, uint64_t size)
+{
+    uint64_t rax = fn;
+    __asm__ volatile("vmcall"
+                     : "+a"(rax)
+                     : "D"((uint64_t)(uintptr_t)buf), "S"(size)
+                     : "memory");
+    return (int64_t)rax;
+}

@@ -49,7 +49,7 @@ void mgmt_main(struct mgmt_boot_params *bp, uint64_t cpu_index)
         traps_load();   /* the boot CPU built the IDT before starting us */
         smp_ap_main((unsigned)cpu_index);
     }
-    console_init();
+    console_init(bp->magic == MGMT_BOOT_MAGIC && bp->host == MGMT_HOST_ONESTONE);
     traps_init();
     check_params(bp);
     mgmt_params = *bp;

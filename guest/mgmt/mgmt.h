@@ -14,8 +14,9 @@
 /* the boot parameters, copied out of the loader's memory at entry */
 extern struct mgmt_boot_params mgmt_params;
 
-/* console.c: COM1, polled; printf() ends up here too */
-void console_init(void);
+/* console.c: COM1 polled standalone, onestone's log under onestone;
+ * printf() ends up here too */
+void console_init(bool under_onestone);
 void console_write(const char *s, size_t len);
 void mlog(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* a fatal error in the partition: logs and stops this CPU */
@@ -40,6 +41,8 @@ void traps_load(void);
 
 /* hypervisor.c: onestone's CPUID leaves and hypercalls, when present */
 bool hv_present(void);
+/* a hypercall of include/onestone/mgmt_abi.h: 0 or a negative MGMT_HC_E* */
+int64_t hv_call(uint64_t fn, void *buf, uint64_t size);
 
 /* entry64.S: the 64-bit entry of the contract (mgmt_abi.h), every CPU */
 void mgmt_entry64(struct mgmt_boot_params *params, uint64_t cpu_index) __attribute__((noreturn));

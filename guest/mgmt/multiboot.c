@@ -23,7 +23,7 @@ void multiboot_boot(uint32_t mbi_phys)
 {
     const struct multiboot_info *mbi = (const void *)(uintptr_t)mbi_phys;
     char err[200];
-    console_init();
+    console_init(false);
     if ((mbi->flags & MBI_FLAG_CMDLINE) && mbi->cmdline) {
         strncpy(cmdline, (const char *)(uintptr_t)mbi->cmdline, sizeof cmdline - 1);
     }

@@ -61,7 +61,7 @@ static err_t netif_setup(struct netif *n)
 
 int net_init(const struct mgmt_boot_params *p, char *err, size_t errlen)
 {
-    if (e1000_open(&nic, p->nic_bus, p->nic_dev, p->nic_fn, err, errlen))
+    if (e1000_open(&nic, p->nic_bus, p->nic_dev, p->nic_fn, p->dma_offset, err, errlen))
         return -1;
     mlog("NIC e1000 at %02x:%02x.%x, MAC %02x:%02x:%02x:%02x:%02x:%02x, link %s",
          nic.bdf >> 8, (nic.bdf >> 3) & 31, nic.bdf & 7, nic.mac[0], nic.mac[1], nic.mac[2],

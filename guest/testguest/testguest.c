@@ -6,7 +6,10 @@
  * "expect=native" (onestone refused to start; the firmware booted this
  * program itself, so there must be no hypervisor at all) or
  * "expect=triple-fault" (makes this CPU triple-fault: onestone must log it
- * and reset the platform). */
+ * and reset the platform) or "expect=partition" (the visible checks, then
+ * what a primary partition beside the management partition must see:
+ * guest/testguest/partition.c; it then keeps running, printing a progress
+ * counter, until the harness stops the machine). */
 #include <efi.h>
 #include <efilib.h>
 #include "onestone/efi_mp_services.h"
@@ -16,9 +19,10 @@
 #include "arch/x86.h"
 #include "guest/testguest/probe.h"
 #include "guest/testguest/hostile.h"
+#include "guest/testguest/partition.h"
 
 static unsigned passed, failed;
-static BOOLEAN expect_hidden, expect_native, expect_triple_fault;
+static BOOLEAN expect_hidden, expect_native, expect_triple_fault, expect_partition;
 
 void result(BOOLEAN ok, const CHAR16 *what)
 {
@@ -48,6 +52,8 @@ struct cpu_view {
     UINT32 hv_cpu_index;
 };
 static struct cpu_view views[MAX_CPUS];
+static BOOLEAN cpu_enabled[MAX_CPUS];
+static UINTN cpus_enabled;
 static EFI_MP_SERVICES_PROTOCOL *mp;
 
 static void probe_this_cpu(struct cpu_view *v)
@@ -79,6 +85,14 @@ static UINTN probe_all_cpus(void)
     }
     if (count > MAX_CPUS)
         count = MAX_CPUS;
+    cpus_enabled = 0;
+    for (UINTN i = 0; i < count; i++) {
+        EFI_PROCESSOR_INFORMATION info;
+        cpu_enabled[i] = !mp || (!EFI_ERROR(mp->GetProcessorInfo(mp, i, &info)) &&
+                                 (info.StatusFlag & PROCESSOR_ENABLED_BIT));
+        cpus_enabled += cpu_enabled[i];
+    }
+    Print(L"testguest: MP services: %d processors, %d enabled\n", count, cpus_enabled);
     probe_this_cpu(&views[me]);
     if (mp && count > 1) {
         EFI_STATUS st = mp->StartupAllAPs(mp, ap_probe, FALSE, NULL, 10000000, NULL, NULL);
@@ -223,6 +237,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         expect_hidden = has_option(opts, li->LoadOptionsSize, L"expect=hidden");
         expect_native = has_option(opts, li->LoadOptionsSize, L"expect=native");
         expect_triple_fault = has_option(opts, li->LoadOptionsSize, L"expect=triple-fault");
+        expect_partition = has_option(opts, li->LoadOptionsSize, L"expect=partition");
     }
     if (expect_native)
         return native_checks();
@@ -240,6 +255,10 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     BOOLEAN all_ran = TRUE, all_sig = TRUE, no_vmx = TRUE, hidden_ok = TRUE, bit_ok = TRUE;
     for (UINTN i = 0; i < cpus; i++) {
         struct cpu_view *v = &views[i];
+        if (!cpu_enabled[i]) {
+            Print(L"testguest: cpu%d is disabled in MP services\n", i);
+            continue;
+        }
         Print(L"testguest: cpu%d ran=%d signature=%d hypervisor-bit=%d vmx-bit=%d cr4.vmxe=%d "
               L"onestone-cpu-index=%d\n", i, v->ran, v->signature, v->hv_bit, v->vmx_bit,
               v->cr4_vmxe, v->hv_cpu_index);
@@ -255,7 +274,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         result(hidden_ok, L"hide_hypervisor hides the hypervisor bit and the 0x40000000 leaves on every CPU");
     }
     result(no_vmx, L"VMX is invisible: CPUID.1:ECX[5] and CR4.VMXE read 0 on every CPU");
-    result(all_ran && cpus >= 2, L"every CPU runs guest code through MP services");
+    result(all_ran && cpus_enabled >= 2, L"every enabled CPU runs guest code through MP services");
     check_reserved_memory();
     check_faults();
     check_hostile(hidden_base, hidden_pages);
@@ -263,6 +282,11 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     if (!expect_hidden)
         Print(L"testguest: asked onestone for its counters: %d\n",
               cpuid(ONESTONE_CPUID_DUMP_STATS, 0).eax);
+    if (expect_partition) {
+        check_partition_view(cpus, cpus_enabled);
+        Print(L"testguest: %d passed, %d failed\n", passed, failed);
+        partition_hold();           /* never returns: the harness ends the run */
+    }
     Print(L"testguest: %d passed, %d failed\n", passed, failed);
     Print(L"TESTGUEST-END\n");
     uefi_call_wrapper(RT->ResetSystem, 4, EfiResetShutdown, EFI_SUCCESS, 0, NULL);

@@ -10,6 +10,8 @@
 #define LAPIC_REG_ICR_LOW        0x300
 #define LAPIC_REG_ICR_HIGH       0x310
 #define MSR_X2APIC_ICR           0x830u
+#define MSR_X2APIC_EOI           0x80Bu
+#define LAPIC_REG_EOI            0xB0u
 
 #define ICR_VECTOR(v)            ((v) & 0xFFu)
 #define ICR_DELIVERY_MODE(v)     (((v) >> 8) & 7u)

@@ -17,14 +17,26 @@
  * are the partition's to start (INIT-SIPI) or, under onestone, are started
  * by onestone at the same entry with RDI = the same params and
  * RSI = their index in cpu_apic_ids (the boot CPU gets RSI = 0).
+ *
+ * Under onestone the partition's physical address space starts at 0:
+ * mem_base is 0, the image sits where its ELF segments say, and onestone
+ * puts the boot parameters, a GDT, the initial page tables and the entry
+ * stack in [0x1000, 0x10000), below the image (which the ELF check keeps
+ * at 1 MiB or above). Nothing else is mapped but the NIC's BARs, at their
+ * machine addresses; any other access stops the partition.
  */
 #ifndef ONESTONE_MGMT_ABI_H
 #define ONESTONE_MGMT_ABI_H
 
 #include <stdint.h>
 
+/* partition addresses [MGMT_BOOT_AREA_START, MGMT_BOOT_AREA_END) are
+ * onestone's boot structures (see above); the image loads above them */
+#define MGMT_BOOT_AREA_START   0x1000u
+#define MGMT_BOOT_AREA_END     0x10000u
+
 #define MGMT_BOOT_MAGIC        0x746f6f4267746d4full   /* "OmgtBoot" */
-#define MGMT_BOOT_VERSION      1u
+#define MGMT_BOOT_VERSION      2u
 #define MGMT_MAX_CPUS          8u
 #define MGMT_TOKEN_MAX         64u    /* bytes, printable ASCII, NUL-terminated */
 #define MGMT_URL_MAX           128u
@@ -60,8 +72,13 @@ struct mgmt_boot_params {
     uint16_t pad2;
     char     api_token[MGMT_TOKEN_MAX];     /* bearer token; never empty */
     char     project_url[MGMT_URL_MAX];     /* work-unit server, "" = none */
+    /* what to add to a partition-physical address to get the bus address a
+     * device's DMA must use: 0 when addresses are the machine's (standalone)
+     * or an IOMMU translates for the partition, the machine address of
+     * partition address 0 under onestone without one (version 2) */
+    uint64_t dma_offset;
 };
-_Static_assert(sizeof(struct mgmt_boot_params) == 312, "boot params layout is ABI");
+_Static_assert(sizeof(struct mgmt_boot_params) == 320, "boot params layout is ABI");
 
 /* Hypercalls from the management partition: VMCALL at CPL 0 with
  * RAX = function, RDI = guest-physical address of the argument buffer
@@ -74,6 +91,10 @@ _Static_assert(sizeof(struct mgmt_boot_params) == 312, "boot params layout is AB
 #define MGMT_HC_COUNTERS       (MGMT_HC_BASE | 2)   /* fills struct mgmt_hc_counters */
 #define MGMT_HC_FAULTS         (MGMT_HC_BASE | 3)   /* fills struct mgmt_hc_faults */
 #define MGMT_HC_CONTROL        (MGMT_HC_BASE | 4)   /* reads struct mgmt_hc_control */
+/* RDI/RSI: one log line (printable ASCII, at most MGMT_LOG_MAX bytes, no
+ * line end needed); onestone prints it tagged "mgmt: ", rate-limited */
+#define MGMT_HC_LOG            (MGMT_HC_BASE | 5)
+#define MGMT_LOG_MAX           240u
 
 #define MGMT_HC_EINVAL         (-22)   /* bad function, buffer or request */
 #define MGMT_HC_EPERM          (-1)    /* not allowed for this partition */

@@ -14,9 +14,39 @@
 
 #define PLAN_MAX_CPUS 64
 
+/* which partition a CPU runs */
+#define PLAN_PARTITION_PRIMARY 0u
+#define PLAN_PARTITION_MGMT    1u
+
 struct plan_cpu {
     uint32_t apic_id;
     uint32_t is_bsp;
+    uint32_t partition;             /* PLAN_PARTITION_* */
+    uint32_t mgmt_index;            /* its index in the management partition */
+};
+
+#define PLAN_BARS_MAX 6
+struct plan_device {
+    uint8_t bus, dev, fn, pad;
+    uint32_t bar_count;
+    struct { uint64_t base, size; } bars[PLAN_BARS_MAX];   /* memory BARs */
+};
+
+/* The management partition as boot/mgmt_launch.c laid it out: partition
+ * address 0 is machine address mem_hpa, and everything in it (kernel,
+ * boot parameters, page tables) is written; pristine_hpa holds a copy of
+ * [0, ckpt_base) as loaded, for restarts. */
+struct plan_mgmt {
+    uint32_t present;
+    uint32_t cpu_count;
+    uint64_t mem_hpa, mem_size;
+    uint64_t ckpt_base, ckpt_size;      /* partition addresses */
+    uint64_t pristine_hpa, load_end;    /* pristine copy of [0, load_end) */
+    uint64_t entry, params_gpa, gdt_gpa, pt_root_gpa, stack_gpa;
+    /* boot side's uint32_t per CPU: 1 when its VMLAUNCH starts, 2 failed */
+    uint64_t launch_flags_pa;
+    uint32_t device_count;
+    struct plan_device devices[CONFIG_DEVICES_MAX];
 };
 
 struct hv_plan {
@@ -40,6 +70,8 @@ struct hv_plan {
 
     uint32_t cpu_count;
     struct plan_cpu cpus[PLAN_MAX_CPUS];
+    uint64_t tsc_khz;                   /* measured at boot; 0 = unknown */
+    struct plan_mgmt mgmt;
 
     /* VT-d units translating for the primary partition (iommu = required),
      * copied after setup so VMX root can poll their fault records; no

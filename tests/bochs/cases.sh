@@ -4,7 +4,7 @@
 # guest and onestone printed on COM1.
 # usage: cases.sh CASE WORKDIR   (CASE: visible hidden refuse-no-ept
 #                                 bad-config missing-target iommu-required
-#                                 triple-fault linux mgmt-refused
+#                                 triple-fault linux partition
 #                                 mgmt-platform)
 set -u
 case_name=$1
@@ -33,7 +33,7 @@ esp() {  # IMAGE SIZE_MIB CONF_TEXT extra mkesp specs...
 }
 
 boot() {  # MODEL TIMEOUT END_REGEX: an emulator that failed ends the case
-    "$runner" "$work/run" "$1" 2 "$work/esp.img" "$3" "$2" > /dev/null
+    "$runner" "$work/run" "$1" "${CPUS:-2}" "$work/esp.img" "$3" "$2" > /dev/null
     ran_to_end $? "$work/run" "$2" || exit 0
 }
 
@@ -134,26 +134,54 @@ a gateway with DHCP|9|gateway: only with a static address|1|64M|00:01.2|gateway 
 a checkpoint as large as the memory|9|checkpoint: must be smaller than the partition's memory|1|64M|00:01.2|checkpoint = 64M|elf
 LIST
     ;;
-mgmt-refused)
-    # a valid [mgmt] section: parsed, but this build cannot start the
-    # partition yet, so it refuses by line rather than boot without it
-    # (the PIIX3's USB function 00:01.2 stands in for the NIC: Bochs's
-    # machine here has no PCI NIC)
+partition)
+    # the management partition beside the EFI test guest: 3 CPUs (2 primary,
+    # 1 management), the e1000 on slirp with a forward from the host; the
+    # guest checks what the primary sees while the host asks the API
     esp "$work/esp.img" 16 'boot_path = \EFI\test\testguest.efi
+boot_args = expect=partition
 [mgmt]
 kernel = \EFI\onestone\mgmt.elf
 cpus = 1
 memory = 64M
-devices = 00:01.2
-token = SECRET' "$B/mgmt.elf=\\EFI\\onestone\\mgmt.elf"
-    boot $IVY 600 "$END"
-    expect "$log" "onestone names the [mgmt] line and why it refuses" \
-        'onestone.conf:3: \[mgmt\]: this build of onestone cannot start a management partition yet'
-    expect "$log" "onestone refuses and changes nothing" \
-        'refusing to start: onestone.conf asks for a management partition: nothing was changed'
-    expect_not "$log" "nothing was launched" 'run as guests of onestone'
+checkpoint = 2M
+devices = 8086:100e
+token = t0ken-for-tests
+port = 80' "$B/mgmt.elf=\\EFI\\onestone\\mgmt.elf"
+    mkdir -p "$work/run"
+    rm -f "$work/run/host_port" "$work/status.json"
+    python3 "$root/tests/bochs/api_probe.py" "$work/run" t0ken-for-tests "$work/status.json" 900 &
+    probe=$!
+    CPUS=3 ONESTONE_BOCHS_NIC_PORT=80 boot $IVY 900 'testguest: progress 200|platform reset|X64 Exception'
+    wait $probe
+    expect "$log" "onestone starts the partition on the last CPU" 'cpu2: starts the management partition \(its CPU 0\)'
+    expect "$log" "the partition's kernel runs under onestone and logs through it" 'mgmt: onestone management partition \(under onestone\)'
+    expect "$log" "the primary sees 2 of 3 CPUs enabled in MP services" 'testguest: MP services: 3 processors, 2 enabled'
+    expect "$log" "the primary keeps running beside the partition" 'testguest: progress 200'
     guest_results "$log"
-    expect "$log" "the firmware booted the guest natively" 'testguest: started natively'
+    # the partition's memory (onestone's log) lies in a reserved region
+    # the guest found unreadable (all-ones on every page)
+    if python3 - "$log" <<'PY'
+import re, sys
+text = open(sys.argv[1], errors="replace").read()
+m = re.search(r"mgmt: memory 0x([0-9a-f]+)-0x([0-9a-f]+)", text)
+ok = False
+for r in re.finditer(r"reserved region 0x([0-9a-f]+)-0x([0-9a-f]+): (\d+) of (\d+) pages read as all-ones", text):
+    lo, hi, ones, pages = int(r[1], 16), int(r[2], 16), int(r[3]), int(r[4])
+    if m and lo <= int(m[1], 16) and int(m[2], 16) <= hi and ones == pages:
+        ok = True
+sys.exit(0 if ok else 1)
+PY
+    then pass "the partition's memory is reserved in the primary's memory map and reads all-ones"
+    else fail "the partition's memory is reserved in the primary's memory map and reads all-ones" "no reserved, all-ones region holds the range onestone logged"
+    fi
+    if grep -q '"mode":"onestone"' "$work/status.json" 2>/dev/null &&
+       grep -q '"name":"primary","cpu_count":2' "$work/status.json" &&
+       grep -q '"exit_counters":\[{"cpu":0' "$work/status.json"; then
+        pass "the host reaches the API: /status shows the primary's 2 CPUs and every CPU's exit counters"
+    else
+        fail "the host reaches the API: /status shows the primary's 2 CPUs and every CPU's exit counters" "$(head -c 300 "$work/status.json" 2>/dev/null)"
+    fi
     ;;
 iommu-required)
     # the default policy: no usable VT-d, no start (Bochs has no IOMMU)

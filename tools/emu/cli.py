@@ -32,7 +32,9 @@ def main(argv):
             work, model, cpus, image, end_re, timeout = rest[:6]
             if kind == "bochs":
                 emu = machines.bochs(work, model, int(cpus), image,
-                                     int(rest[6]) if len(rest) > 6 else 10000000)
+                                     int(rest[6]) if len(rest) > 6 and rest[6] else 10000000,
+                                     nic_port=int(os.environ["ONESTONE_BOCHS_NIC_PORT"])
+                                     if os.environ.get("ONESTONE_BOCHS_NIC_PORT") else None)
             else:
                 emu = machines.kvm(work, int(cpus), image)
     except (ValueError, IndexError, OSError) as e:

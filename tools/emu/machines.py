@@ -32,11 +32,39 @@ def _fresh(work, *names):
             pass
 
 
-def bochs(work, model, cpus, image, ips=10000000, com1_tty=None):
+def listening_tcp_ports(pid):
+    """The TCP ports process PID listens on (IPv4), from /proc: a forward
+    asked for with port 0 is bound to whatever port the kernel picked."""
+    inodes = set()
+    try:
+        for fd in os.listdir("/proc/%d/fd" % pid):
+            try:
+                target = os.readlink("/proc/%d/fd/%s" % (pid, fd))
+            except OSError:
+                continue
+            if target.startswith("socket:["):
+                inodes.add(target[8:-1])
+    except OSError:
+        return []
+    ports = []
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:     # TCP_LISTEN
+                ports.append(int(fields[1].split(":")[1], 16))
+    return ports
+
+
+def bochs(work, model, cpus, image, ips=10000000, com1_tty=None, nic_port=None):
     """Bochs booting OVMF from a copy of IMAGE (WORK/disk.img: Bochs leaves
     a lock file beside the image it ran). COM1 goes to WORK/serial.txt, or
     to the terminal device COM1_TTY (a pseudo-terminal the caller relays;
-    it then writes WORK/serial.txt itself)."""
+    it then writes WORK/serial.txt itself). NIC_PORT (a guest TCP port)
+    adds an e1000 in PCI slot 1 on slirp user networking, with a forward
+    from 127.0.0.1 to that guest port; the host side (WORK/host_port) is a
+    port the kernel just handed out, which listening_tcp_ports(pid) shows
+    Bochs holding once it is up."""
     _fresh(work, "serial.txt", "bochs.log", "bochs.out", "disk.img", "disk.img.lock")
     for path in (work, image):
         if re.search(r"[\s,\"]", os.path.abspath(path)):
@@ -47,7 +75,22 @@ def bochs(work, model, cpus, image, ips=10000000, com1_tty=None):
     com1 = "mode=term, dev=%s" % com1_tty if com1_tty else "mode=file, dev=%s" % serial
     with open(os.path.join(HERE, "bochsrc.in")) as f:
         rc = f.read()
-    for key, val in (("@COM1@", com1), ("@CPU_MODEL@", model), ("@CPUS@", str(cpus)),
+    slots, nic = "", ""
+    if nic_port:
+        # Bochs's slirp refuses port 0: take one the kernel has just handed
+        # out; the caller checks with listening_tcp_ports that Bochs got it
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            host_port = s.getsockname()[1]
+        slirp = os.path.join(work, "slirp.conf")
+        with open(slirp, "w") as f:
+            f.write("# slirp config\nhostfwd = tcp:127.0.0.1:%d-:%d\n" % (host_port, nic_port))
+        with open(os.path.join(work, "host_port"), "w") as f:
+            f.write("%d\n" % host_port)
+        slots = ", slot1=e1000"
+        nic = "e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=slirp, script=%s" % slirp
+    for key, val in (("@PCI_SLOTS@", slots), ("@NIC@", nic),
+                     ("@COM1@", com1), ("@CPU_MODEL@", model), ("@CPUS@", str(cpus)),
                      ("@IPS@", str(ips)), ("@DISK@", disk),
                      ("@LOG@", os.path.join(work, "bochs.log"))):
         rc = rc.replace(key, val)

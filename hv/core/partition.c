@@ -1,0 +1,22 @@
+/* Runs in VMX root and in host unit tests: the pure rules of the partition
+ * model (hv/core/partition.h). */
+#include "hv/core/partition.h"
+
+struct partition hv_partitions[HV_PARTITIONS_MAX];
+unsigned hv_partition_count;
+
+bool partition_sees_pci(const struct partition *p, uint16_t bdf)
+{
+    bool listed = false;
+    for (unsigned i = 0; i < p->pci_count; i++)
+        if (p->pci_bdf[i] == bdf)
+            listed = true;
+    return p->sees_only_listed ? listed : !listed;
+}
+
+uint64_t partition_ram_to_machine(const struct partition *p, uint64_t gpa, uint64_t len)
+{
+    if (p->kind == PARTITION_PRIMARY || len > p->mem_bytes || gpa > p->mem_bytes - len)
+        return 0;
+    return p->mem_hpa + gpa;
+}

@@ -1,0 +1,92 @@
+/* Runs in VMX root: see hv/core/pci_cfg.h. */
+#include "hv/core/pci_cfg.h"
+#include "hv/spinlock.h"
+#include "arch/io.h"
+
+#define CF8_ENABLE   (1u << 31)
+#define PCI_COMMAND  0x04
+#define PCI_COMMAND_MASTER        (1u << 2)
+#define PCI_COMMAND_INTX_DISABLE  (1u << 10)
+
+static spinlock_t cfg_lock;
+
+static inline uint16_t inw_port(uint16_t port)
+{
+    uint16_t v;
+    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline void outw_port(uint16_t port, uint16_t v)
+{
+    __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static uint32_t hw_access(uint32_t address, unsigned offset, unsigned size, bool is_in,
+                          uint32_t value)
+{
+    uint16_t port = (uint16_t)(PCI_CFG_DATA_PORT + offset);
+    spin_lock(&cfg_lock);
+    outl(PCI_CFG_ADDRESS_PORT, address);
+    if (is_in) {
+        value = size == 1 ? inb(port) : size == 2 ? inw_port(port) : inl(port);
+    } else if (size == 1) {
+        outb(port, (uint8_t)value);
+    } else if (size == 2) {
+        outw_port(port, (uint16_t)value);
+    } else {
+        outl(port, value);
+    }
+    spin_unlock(&cfg_lock);
+    return value;
+}
+
+static bool protected_register(const struct partition *p, unsigned reg, unsigned size)
+{
+    /* BARs 0x10-0x27 and the expansion ROM BAR 0x30-0x33 */
+    if (p->kind == PARTITION_PRIMARY)
+        return false;
+    unsigned end = reg + size;
+    return (reg < 0x28 && end > 0x10) || (reg < 0x34 && end > 0x30);
+}
+
+bool pci_cfg_port_access(const struct partition *p, uint32_t *latch, uint16_t port,
+                         unsigned size, bool is_in, uint32_t *value)
+{
+    if (port == PCI_CFG_ADDRESS_PORT && size == 4) {
+        if (is_in)
+            *value = *latch;
+        else
+            *latch = *value;
+        return true;
+    }
+    if (port < PCI_CFG_DATA_PORT || port + size > PCI_CFG_DATA_PORT + 4)
+        return false;
+    unsigned offset = port - PCI_CFG_DATA_PORT;
+    uint32_t address = *latch;
+    uint16_t bdf = (uint16_t)((address >> 8) & 0xFFFF);
+    unsigned reg = (address & 0xFC) + offset;
+    bool visible = (address & CF8_ENABLE) && partition_sees_pci(p, bdf);
+    if (!(address & CF8_ENABLE) && p->kind == PARTITION_PRIMARY) {
+        /* not a configuration cycle: plain port I/O, the primary's */
+        *value = hw_access(address, offset, size, is_in, *value);
+        return true;
+    }
+    if (!visible) {
+        if (is_in)
+            *value = size == 4 ? 0xFFFFFFFFu : (1u << (8 * size)) - 1;
+        return true;
+    }
+    if (!is_in && protected_register(p, reg, size))
+        return true;
+    *value = hw_access(address, offset, size, is_in, *value);
+    return true;
+}
+
+void pci_cfg_quiesce(uint16_t bdf)
+{
+    uint32_t address = CF8_ENABLE | ((uint32_t)bdf << 8) | PCI_COMMAND;
+    uint32_t cmd = hw_access(address, 0, 2, true, 0);
+    cmd = (cmd & ~PCI_COMMAND_MASTER) | PCI_COMMAND_INTX_DISABLE;
+    hw_access(address, 0, 2, false, cmd);
+}

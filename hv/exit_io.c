@@ -1,0 +1,65 @@
+/* Runs in VMX root: IN/OUT exits. The primary partition traps only the PCI
+ * configuration ports (I/O bitmaps, set when another partition owns PCI
+ * functions); a management partition traps every port and owns none but
+ * configuration space (hv/core/pci_cfg.h): any other port stops it. */
+#include "hv/exits.h"
+#include "hv/core/pci_cfg.h"
+#include "hv/vmx_ops.h"
+
+/* exit qualification of an I/O instruction (SDM 3C table 28-5) */
+#define IO_QUAL_SIZE(q)   ((unsigned)((q) & 7) + 1)
+#define IO_QUAL_IN        (1u << 3)
+#define IO_QUAL_STRING    (1u << 4)
+#define IO_QUAL_PORT(q)   ((uint16_t)((q) >> 16))
+
+void handle_io(struct percpu *cpu, struct guest_regs *regs)
+{
+    uint64_t q = vmread(VMCS_EXIT_QUALIFICATION);
+    unsigned size = IO_QUAL_SIZE(q);
+    bool is_in = (q & IO_QUAL_IN) != 0;
+    uint16_t port = IO_QUAL_PORT(q);
+    if (q & IO_QUAL_STRING) {
+        /* INS/OUTS to configuration space: no driver does this */
+        if (cpu->part->kind == PARTITION_MGMT) {
+            mgmt_contain(cpu, regs, "string I/O instruction");
+            return;
+        }
+        exit_inject_exception(cpu, VECTOR_GP, true, 0);
+        return;
+    }
+    uint64_t rax = regs->gpr[GPR_RAX];
+    uint32_t value = (uint32_t)rax;
+    if (!pci_cfg_port_access(cpu->part, &cpu->pci_cf8, port, size, is_in, &value)) {
+        if (cpu->part->kind == PARTITION_MGMT) {
+            mgmt_contain(cpu, regs, "I/O port the partition does not own");
+            return;
+        }
+        /* 0xCF9-0xCFB and byte/word 0xCF8 (reset control and friends)
+         * are the primary's: done as asked */
+        uint32_t v = value;
+        if (is_in) {
+            if (size == 1)
+                __asm__ volatile("inb %w1, %b0" : "=a"(v) : "Nd"(port));
+            else if (size == 2)
+                __asm__ volatile("inw %w1, %w0" : "=a"(v) : "Nd"(port));
+            else
+                __asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"(port));
+            value = v;
+        } else if (size == 1) {
+            __asm__ volatile("outb %b0, %w1" : : "a"(v), "Nd"(port));
+        } else if (size == 2) {
+            __asm__ volatile("outw %w0, %w1" : : "a"(v), "Nd"(port));
+        } else {
+            __asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(port));
+        }
+    }
+    if (is_in) {
+        if (size == 4)
+            regs->gpr[GPR_RAX] = value;     /* a 32-bit result zero-extends */
+        else {
+            uint64_t mask = size == 1 ? 0xFFull : 0xFFFFull;
+            regs->gpr[GPR_RAX] = (rax & ~mask) | (value & mask);
+        }
+    }
+    exit_advance_rip();
+}
