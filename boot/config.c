@@ -123,14 +123,14 @@ enum config_key {
     KEY_CONSOLE, KEY_BAUD, KEY_BOOT_VOLUME, KEY_BOOT_PATH, KEY_BOOT_ARGS,
     KEY_HIDE_HYPERVISOR, KEY_LOG_LEVEL, KEY_IOMMU, KEY_SELFTEST,
     KEY_KERNEL, KEY_CPUS, KEY_MEMORY, KEY_CHECKPOINT, KEY_DEVICES, KEY_TOKEN,
-    KEY_TOKEN_FILE, KEY_ADDRESS, KEY_GATEWAY, KEY_PORT, KEY_PROJECT, KEY_COUNT
+    KEY_TOKEN_FILE, KEY_ADDRESS, KEY_GATEWAY, KEY_PORT, KEY_PROJECT, KEY_TEST, KEY_COUNT
 };
 
 static const char *const key_names[KEY_COUNT] = {
     "console", "baud", "boot_volume", "boot_path", "boot_args",
     "hide_hypervisor", "log_level", "iommu", "selftest",
     "kernel", "cpus", "memory", "checkpoint", "devices", "token",
-    "token_file", "address", "gateway", "port", "project",
+    "token_file", "address", "gateway", "port", "project", "test",
 };
 
 /* where each key may stand */
@@ -158,13 +158,14 @@ static const uint8_t key_sections[KEY_COUNT] = {
     [KEY_GATEWAY] = IN(SECTION_MGMT),
     [KEY_PORT] = IN(SECTION_MGMT),
     [KEY_PROJECT] = IN(SECTION_MGMT),
+    [KEY_TEST] = IN(SECTION_MGMT),
 };
 static const char *const known_keys[SECTION_COUNT] = {
     "console, baud, boot_volume, boot_path, boot_args, hide_hypervisor, log_level, iommu, "
     "selftest",
     "boot_volume, boot_path, boot_args, hide_hypervisor",
     "kernel, cpus, memory, checkpoint, devices, token, token_file, address, gateway, port, "
-    "project",
+    "project, test",
 };
 
 /* The smallest partition worth starting, and the granule that keeps its
@@ -412,6 +413,16 @@ static int apply_mgmt(struct mgmt_config *m, enum config_key key, struct text_sp
         if (!project_url(v) || !copy_span(m->project, sizeof m->project, v))
             return fail(err, line, "project: ", v,
                         " is not http://A.B.C.D[:PORT][/PATH] (under 128 characters)");
+        return 0;
+    case KEY_TEST:
+        if (span_is(v, "none"))
+            m->test = MGMT_TEST_NONE;
+        else if (span_is(v, "crash"))
+            m->test = MGMT_TEST_CRASH;
+        else if (span_is(v, "attack"))
+            m->test = MGMT_TEST_ATTACK;
+        else
+            return fail(err, line, "test: ", v, " is not none, crash or attack");
         return 0;
     default:
         break;

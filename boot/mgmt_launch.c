@@ -272,6 +272,10 @@ static void fill_params(const struct mgmt_config *m, const struct hv_plan *plan,
     /* no IOMMU translates for the partition here: its DMA uses machine
      * addresses */
     p->dma_offset = plan->config.iommu == IOMMU_REQUIRED ? 0 : pm->mem_hpa;
+    p->test_mode = m->test;
+    if (m->test)
+        LOG_WARN_("onestone.conf:%u: [mgmt] test = %s: the partition misbehaves on purpose "
+                  "(tests only)", m->line, m->test == MGMT_TEST_CRASH ? "crash" : "attack");
 }
 
 int mgmt_prepare(EFI_HANDLE image, const struct mgmt_config *m,

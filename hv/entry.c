@@ -95,6 +95,11 @@ static int prepare_cpus(struct hv_plan *plan)
         setup_gdt(cpu);
         cpu->part = &hv_partitions[0];
         if (plan->cpus[i].partition == PLAN_PARTITION_MGMT) {
+            void *loan = pool_alloc_pages(1);
+            if (!loan)
+                return -HV_ENOMEM;
+            *(uint32_t *)loan = (uint32_t)(plan->vmx.basic & VMX_BASIC_REVISION_MASK);
+            cpu->loan_vmcs_pa = (uint64_t)(uintptr_t)loan;
             cpu->part = &hv_partitions[1];
             cpu->part_index = plan->cpus[i].mgmt_index;
         }

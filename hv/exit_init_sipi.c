@@ -14,7 +14,7 @@
 
 /* Register state after INIT (SDM 3A table 9-1), real mode, with the
  * VMX-owned CR bits forced in the real registers only. */
-static void load_init_state(struct percpu *cpu)
+void exit_load_init_state(struct percpu *cpu)
 {
     const uint64_t cr0 = CR0_ET | CR0_CD | CR0_NW;
     const struct vmcs_field_value fv[] = {
@@ -70,7 +70,7 @@ static void load_init_state(struct percpu *cpu)
     invvpid(INVVPID_SINGLE_CONTEXT, cpu->vpid, 0);
 }
 
-static void start_at_vector(struct percpu *cpu, uint64_t vector)
+void exit_start_at_vector(struct percpu *cpu, uint64_t vector)
 {
     vmwrite_checked(VMCS_GUEST_CS_SEL, vector << 8);
     vmwrite_checked(VMCS_GUEST_CS_BASE, vector << 12);
@@ -85,14 +85,14 @@ static void start_at_vector(struct percpu *cpu, uint64_t vector)
 void handle_sipi(struct percpu *cpu, struct guest_regs *regs)
 {
     (void)regs;
-    start_at_vector(cpu, vmread(VMCS_EXIT_QUALIFICATION) & 0xFF);
+    exit_start_at_vector(cpu, vmread(VMCS_EXIT_QUALIFICATION) & 0xFF);
 }
 
 void handle_init(struct percpu *cpu, struct guest_regs *regs)
 {
     if (cpu->is_bsp)
         platform_reset("INIT signal to the bootstrap processor (guest asked for a restart)");
-    load_init_state(cpu);
+    exit_load_init_state(cpu);
     for (unsigned i = 0; i < 16; i++)
         regs->gpr[i] = 0;
     if (!lapic_routing_active()) {
@@ -105,6 +105,6 @@ void handle_init(struct percpu *cpu, struct guest_regs *regs)
     __atomic_store_n(&cpu->sipi_state, 1, __ATOMIC_RELEASE);
     LOG_INF("INIT: cpu%u now waits for SIPI", cpu->index);
     uint8_t vector = lapic_wait_for_sipi(cpu);
-    start_at_vector(cpu, vector);
+    exit_start_at_vector(cpu, vector);
 }
 

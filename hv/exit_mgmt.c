@@ -20,6 +20,7 @@
 #include "hv/spinlock.h"
 #include "hv/vmcs_setup.h"
 #include "hv/vmx_ops.h"
+#include "onestone/mgmt_abi.h"
 #include "arch/io.h"
 #include "arch/lapic.h"
 
@@ -128,6 +129,9 @@ void mgmt_contain(struct percpu *cpu, struct guest_regs *regs, const char *why)
     while (rdtsc() < deadline)
         cpu_relax();
     restore_memory(m);
+    struct mgmt_boot_params *params = (struct mgmt_boot_params *)(uintptr_t)(m->mem_hpa +
+                                                                            m->params_gpa);
+    params->restarts = ++part->restarts;
     part->state = PARTITION_RUNNING;
     restart_requested = false;
     __atomic_add_fetch(&restart_generation, 1, __ATOMIC_ACQ_REL);
@@ -147,6 +151,10 @@ static void mgmt_nmi(struct percpu *cpu, struct guest_regs *regs)
         return;
     }
     exit_unblock_nmis();
+    if (cpu->loan_pending) {
+        loan_begin(cpu, regs);
+        return;
+    }
     if (restart_requested) {
         park_for_restart(cpu, regs);
         return;

@@ -156,6 +156,13 @@ void vmx_exit_handler(struct guest_regs *regs)
     if (hv_log_every_exit)
         LOG_DBG("exit %u (%s) at rip 0x%lx qual 0x%lx", basic, exit_reason_name(basic),
                 vmread(VMCS_GUEST_RIP), vmread(VMCS_EXIT_QUALIFICATION));
+    if (loan_ends_on(cpu, basic)) {
+        static const char *const why[] = { [EXIT_REASON_HLT] = "HLT",
+            [EXIT_REASON_MWAIT] = "MWAIT", [EXIT_REASON_PREEMPTION_TIMER] = "its time limit",
+            [EXIT_REASON_TRIPLE_FAULT] = "a triple fault" };
+        loan_end(cpu, regs, why[basic]);
+        goto count;
+    }
     if (cpu->part->kind == PARTITION_MGMT) {
         /* the management partition's own policy (hv/exit_mgmt.c) */
         if (reason & EXIT_REASON_ENTRY_FAILURE)

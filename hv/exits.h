@@ -30,6 +30,17 @@ void exit_unblock_nmis(void);
 exit_handler_fn mgmt_exit_handler(uint32_t basic);
 void mgmt_contain(struct percpu *cpu, struct guest_regs *regs, const char *why);
 
+/* INIT/SIPI emulation (hv/exit_init_sipi.c): the register state after INIT
+ * and the start of a CPU at a start-up vector, on the current VMCS */
+void exit_load_init_state(struct percpu *cpu);
+void exit_start_at_vector(struct percpu *cpu, uint64_t vector);
+
+/* lending a management CPU to the firmware's AP wake-up (hv/exit_loan.c) */
+void loan_request(struct percpu *target);
+void loan_begin(struct percpu *cpu, struct guest_regs *regs);
+bool loan_ends_on(struct percpu *cpu, uint32_t basic);
+void loan_end(struct percpu *cpu, struct guest_regs *regs, const char *why);
+
 /* handlers, one file per family */
 void handle_cpuid(struct percpu *cpu, struct guest_regs *regs);
 void handle_rdmsr(struct percpu *cpu, struct guest_regs *regs);

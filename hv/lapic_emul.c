@@ -163,6 +163,16 @@ static bool route_startup_ipi(struct percpu *self, uint32_t low, uint32_t dest, 
         }
         if (!hit)
             continue;
+        if (t->part != self->part && sh != ICR_SH_NONE &&
+            t->part->kind == PARTITION_MGMT && self->part->kind == PARTITION_PRIMARY) {
+            /* the firmware's broadcast AP wake-up: the management CPU is
+             * lent to it for the wake-up only (hv/exit_loan.c) */
+            if (mode == ICR_DM_INIT)
+                loan_request(t);
+            else
+                deliver_startup(t, (uint8_t)ICR_VECTOR(low));
+            continue;
+        }
         if (t->part != self->part) {
             /* another partition's CPU: a broadcast skips it, an IPI aimed
              * at it reaches nobody */
@@ -306,4 +316,22 @@ uint8_t lapic_wait_for_sipi(struct percpu *cpu)
         cpu_relax();
     __atomic_store_n(&cpu->sipi_state, 0, __ATOMIC_RELEASE);
     return (uint8_t)(s - 2);
+}
+
+bool lapic_wait_for_sipi_until(struct percpu *cpu, uint64_t deadline_tsc, uint8_t *vector)
+{
+    uint32_t s;
+    while ((s = __atomic_load_n(&cpu->sipi_state, __ATOMIC_ACQUIRE)) < 2) {
+        if (rdtsc() >= deadline_tsc) {
+            uint32_t expected = 1;
+            if (__atomic_compare_exchange_n(&cpu->sipi_state, &expected, 0, false,
+                                            __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+                return false;
+            continue;           /* a SIPI landed just now */
+        }
+        cpu_relax();
+    }
+    __atomic_store_n(&cpu->sipi_state, 0, __ATOMIC_RELEASE);
+    *vector = (uint8_t)(s - 2);
+    return true;
 }

@@ -55,5 +55,7 @@ void lapic_eoi(void);
 /* AP side: after INIT, wait in VMX root for a start-up IPI; returns the
  * vector. */
 uint8_t lapic_wait_for_sipi(struct percpu *cpu);
+/* The same with a deadline (TSC): false when no SIPI came by then. */
+bool lapic_wait_for_sipi_until(struct percpu *cpu, uint64_t deadline_tsc, uint8_t *vector);
 
 #endif

@@ -32,6 +32,9 @@ struct host_gdt {
 
 struct percpu {
     struct percpu *self;            /* at offset 0: read with %gs:0 */
+    /* at offset 8 (hv/vmx_entry.S): enter the current VMCS with VMLAUNCH,
+     * not VMRESUME (a VMCS loaded for the first time, hv/exit_loan.c) */
+    uint64_t launch_next;
     uint32_t index;
     uint32_t apic_id;
     bool is_bsp;
@@ -68,7 +71,15 @@ struct percpu {
     uint64_t protected_accesses;
     uint64_t ipis_dropped;
     uint64_t events_dropped;        /* interrupts, NMIs, INITs not for this partition */
+
+    /* a management CPU lent to the primary's firmware (hv/exit_loan.c) */
+    uint64_t loan_vmcs_pa;
+    bool loan_launched, on_loan;
+    volatile bool loan_pending;
+    uint64_t loan_start_tsc, loans;
+    struct guest_regs saved_regs;   /* the partition's, during a loan */
 };
+_Static_assert(__builtin_offsetof(struct percpu, launch_next) == 8, "hv/vmx_entry.S uses %gs:8");
 
 /* Totals over all reasons, summed on demand (keeps the exit path short). */
 static inline uint64_t percpu_exits_total(const struct percpu *c)

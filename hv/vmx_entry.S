@@ -39,8 +39,14 @@ vmx_exit_entry:
     pop %r13
     pop %r14
     pop %r15
+    cmpq $0, %gs:8          /* percpu.launch_next: a VMCS entered the first time */
+    jne 2f
     vmresume
-    /* VMRESUME failed: CF/ZF tell why; report and reset the platform */
+    jmp 3f
+2:  movq $0, %gs:8
+    vmlaunch
+3:
+    /* VMRESUME (or VMLAUNCH) failed: CF/ZF tell why; report and reset */
     mov %rsp, %rdi
     and $-16, %rsp
     call vmx_resume_failed

@@ -120,8 +120,8 @@ static int get_status(struct jbuf *b)
                   !smp_cpu_online(i) ? "offline: did not start"
                   : i == 0           ? (aps ? "network, API, checkpoints" : "network, API, jobs")
                                      : "jobs");
-    jb_printf(b, "],\"memory_bytes\":%llu,\"state\":\"running\"}],",
-              (unsigned long long)p->mem_size);
+    jb_printf(b, "],\"memory_bytes\":%llu,\"state\":\"running\",\"restarts\":%u}],",
+              (unsigned long long)p->mem_size, p->restarts);
     struct mgmt_hc_counters hc;
     struct mgmt_hc_faults hf;
     if (p->host == MGMT_HOST_STANDALONE) {

@@ -86,9 +86,12 @@ void mgmt_main(struct mgmt_boot_params *bp, uint64_t cpu_index)
         net_poll();
         if (!ready && net_has_address()) {
             ready = true;
-            mlog("ready: management API on http://%s:%u/ (bearer token required)",
-                 net_address_text(), p->api_port);
+            mlog("ready: management API on http://%s:%u/ (bearer token required)%s",
+                 net_address_text(), p->api_port,
+                 p->restarts ? " after a restart by onestone" : "");
+            testfault_attack(p);
         }
+        testfault_poll(p);
         if (ready && p->project_url[0])
             workunit_poll();
         jobs_poll();

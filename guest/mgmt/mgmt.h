@@ -41,6 +41,9 @@ void traps_load(void);
 
 /* hypervisor.c: onestone's CPUID leaves and hypercalls, when present */
 bool hv_present(void);
+/* testfault.c: tests only (boot parameter test_mode) */
+void testfault_attack(const struct mgmt_boot_params *p);
+void testfault_poll(const struct mgmt_boot_params *p);
 /* a hypercall of include/onestone/mgmt_abi.h: 0 or a negative MGMT_HC_E* */
 int64_t hv_call(uint64_t fn, void *buf, uint64_t size);
 

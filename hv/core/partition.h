@@ -42,6 +42,7 @@ struct partition {
     uint16_t pci_bdf[CONFIG_DEVICES_MAX];
     /* containment bookkeeping */
     uint64_t violations;            /* accesses stopped */
+    uint32_t restarts;
     uint64_t dropped_events;        /* interrupts, NMIs, INITs not its own */
 };
 

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "onestone/mgmt_abi.h"
 
 enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 
@@ -56,6 +57,7 @@ struct mgmt_config {
     uint8_t prefix;
     uint16_t port;
     char project[CONFIG_URL_MAX];     /* work-unit server, empty = none */
+    uint32_t test;                    /* tests only: MGMT_TEST_* of mgmt_abi.h */
     unsigned kernel_line, cpus_line, memory_line, checkpoint_line, devices_line,
         token_line;
 };

@@ -77,8 +77,15 @@ struct mgmt_boot_params {
      * or an IOMMU translates for the partition, the machine address of
      * partition address 0 under onestone without one (version 2) */
     uint64_t dma_offset;
+    uint32_t restarts;              /* times onestone restarted the partition */
+    uint32_t test_mode;             /* MGMT_TEST_*: tests only, 0 otherwise */
 };
-_Static_assert(sizeof(struct mgmt_boot_params) == 320, "boot params layout is ABI");
+_Static_assert(sizeof(struct mgmt_boot_params) == 328, "boot params layout is ABI");
+
+/* onestone.conf [mgmt] `test =`: the partition misbehaves on purpose */
+#define MGMT_TEST_NONE         0u
+#define MGMT_TEST_CRASH        1u   /* triple-faults once, mid-job (first run) */
+#define MGMT_TEST_ATTACK       2u   /* run k: attack k (mgmt/testfault.c) */
 
 /* Hypercalls from the management partition: VMCALL at CPL 0 with
  * RAX = function, RDI = guest-physical address of the argument buffer

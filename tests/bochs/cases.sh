@@ -5,6 +5,7 @@
 # usage: cases.sh CASE WORKDIR   (CASE: visible hidden refuse-no-ept
 #                                 bad-config missing-target iommu-required
 #                                 triple-fault linux partition
+#                                 linux-partition
 #                                 mgmt-platform)
 set -u
 case_name=$1
@@ -38,6 +39,43 @@ boot() {  # MODEL TIMEOUT END_REGEX: an emulator that failed ends the case
 }
 
 END='TESTGUEST-END|platform reset|X64 Exception'
+
+# the cases with a management partition: the e1000 on slirp, and the host
+# using its API meanwhile (tests/bochs/partition_probe.py), whose end
+# (run/probe.done) ends the machine's run
+start_probe() {
+    mkdir -p "$work/run"
+    rm -f "$work/run/host_port" "$work/run/probe.done" "$work/status.json" "$work/probe.txt"
+    python3 "$root/tests/bochs/partition_probe.py" "$CASE" "$work/run" t0ken-for-tests 800 \
+        > "$work/probe.txt" 2>&1 &
+    probe=$!
+}
+boot_with_nic() {  # MODEL TIMEOUT END_REGEX
+    ONESTONE_BOCHS_NIC_PORT=80 ONESTONE_END_FILE="$work/run/probe.done" boot "$@"
+}
+end_probe() {
+    wait $probe
+    grep -E '^(PASS|FAIL): ' "$work/probe.txt" >> "$RESULTS"
+    grep -qE '^(PASS|FAIL): ' "$work/probe.txt" ||
+        fail "the API probe ran" "$(tail -c 300 "$work/probe.txt")"
+}
+# the range onestone logged for the partition's memory ("mgmt: memory A-B")
+# lies in one reserved region listed by REGEX_FILE's lines (python regex
+# with groups start, end and, optionally, pages all-ones / pages)
+memory_reserved() {  # LOG REGEX
+    python3 - "$1" "$2" <<'PY'
+import re, sys
+text = open(sys.argv[1], errors="replace").read()
+m = re.search(r"mgmt: memory 0x([0-9a-f]+)-0x([0-9a-f]+)", text)
+ok = False
+for r in re.finditer(sys.argv[2], text):
+    lo, hi = int(r[1], 16), int(r[2], 16)
+    full = len(r.groups()) < 4 or r[3] == r[4]
+    if m and lo <= int(m[1], 16) and int(m[2], 16) <= hi and full:
+        ok = True
+sys.exit(0 if ok else 1)
+PY
+}
 case $case_name in
 visible)
     esp "$work/esp.img" 16 'boot_path = \EFI\test\testguest.efi
@@ -148,30 +186,17 @@ checkpoint = 2M
 devices = 8086:100e
 token = t0ken-for-tests
 port = 80' "$B/mgmt.elf=\\EFI\\onestone\\mgmt.elf"
-    mkdir -p "$work/run"
-    rm -f "$work/run/host_port" "$work/status.json"
-    python3 "$root/tests/bochs/api_probe.py" "$work/run" t0ken-for-tests "$work/status.json" 900 &
-    probe=$!
-    CPUS=3 ONESTONE_BOCHS_NIC_PORT=80 boot $IVY 900 'testguest: progress 200|platform reset|X64 Exception'
-    wait $probe
+    start_probe
+    CPUS=3 boot_with_nic $IVY 900 'platform reset|X64 Exception'
+    end_probe
     expect "$log" "onestone starts the partition on the last CPU" 'cpu2: starts the management partition \(its CPU 0\)'
     expect "$log" "the partition's kernel runs under onestone and logs through it" 'mgmt: onestone management partition \(under onestone\)'
     expect "$log" "the primary sees 2 of 3 CPUs enabled in MP services" 'testguest: MP services: 3 processors, 2 enabled'
-    expect "$log" "the primary keeps running beside the partition" 'testguest: progress 200'
+    expect "$log" "the primary keeps running beside the partition" 'testguest: progress [0-9]+'
     guest_results "$log"
     # the partition's memory (onestone's log) lies in a reserved region
     # the guest found unreadable (all-ones on every page)
-    if python3 - "$log" <<'PY'
-import re, sys
-text = open(sys.argv[1], errors="replace").read()
-m = re.search(r"mgmt: memory 0x([0-9a-f]+)-0x([0-9a-f]+)", text)
-ok = False
-for r in re.finditer(r"reserved region 0x([0-9a-f]+)-0x([0-9a-f]+): (\d+) of (\d+) pages read as all-ones", text):
-    lo, hi, ones, pages = int(r[1], 16), int(r[2], 16), int(r[3]), int(r[4])
-    if m and lo <= int(m[1], 16) and int(m[2], 16) <= hi and ones == pages:
-        ok = True
-sys.exit(0 if ok else 1)
-PY
+    if memory_reserved "$log" 'reserved region 0x([0-9a-fA-F]+)-0x([0-9a-fA-F]+): (\d+) of (\d+) pages read as all-ones'
     then pass "the partition's memory is reserved in the primary's memory map and reads all-ones"
     else fail "the partition's memory is reserved in the primary's memory map and reads all-ones" "no reserved, all-ones region holds the range onestone logged"
     fi
@@ -209,6 +234,33 @@ missing-target)
     expect "$log" "onestone reports the missing target and falls back" 'boot target \\EFI\\nowhere\\missing.efi on onestone.s own volume: not found \(status 0x[0-9a-f]+\); returning to the firmware boot manager'
     guest_results "$log"
     expect "$log" "the fallback boot still runs under onestone" 'testguest: [1-9][0-9]* passed, 0 failed'
+    ;;
+linux-partition)
+    # Debian's Linux on 1 CPU beside the management partition on the other
+    "$root/tools/build-linux-guest.sh" "$B/linux" || { fail "Linux guest image built" "tools/build-linux-guest.sh failed"; exit 0; }
+    esp "$work/esp.img" 32 'boot_path = \vmlinuz
+boot_args = console=ttyS0,115200 initrd=\initrd.img panic=-1 loglevel=6 onestone.hold=900
+[mgmt]
+kernel = \EFI\onestone\mgmt.elf
+cpus = 1
+memory = 64M
+devices = 8086:100e
+token = t0ken-for-tests
+port = 80' "$B/mgmt.elf=\\EFI\\onestone\\mgmt.elf" "$B/linux/vmlinuz=\\vmlinuz" "$B/linux/initrd.img=\\initrd.img"
+    start_probe
+    boot_with_nic $IVY 1500 'LINUX-END|platform reset|Kernel panic|X64 Exception'
+    end_probe
+    expect "$log" "onestone starts the partition on the last CPU" 'cpu1: starts the management partition \(its CPU 0\)'
+    expect "$log" "the firmware's AP wake-up borrows the management CPU and gives it back" 'mgmt: cpu1 was lent to the firmware'
+    expect "$log" "Linux reached user space beside the partition" 'LINUX-USERSPACE: init started'
+    expect "$log" "Linux sees one CPU" 'LINUX-CPUINFO: processors=1'
+    expect "$log" "Linux lists PCI functions" 'LINUX-PCI: '
+    expect_not "$log" "the partition's e1000 is not among them" 'LINUX-PCI: .* 0x8086:0x100e'
+    if memory_reserved "$log" 'LINUX-IOMEM: ([0-9a-f]+)-([0-9a-f]+) : Reserved'
+    then pass "the partition's memory is reserved in Linux's memory map"
+    else fail "the partition's memory is reserved in Linux's memory map" "no Reserved /proc/iomem range holds the range onestone logged"
+    fi
+    expect "$log" "Linux keeps running while the host uses the API" 'LINUX-PROGRESS: [0-9]+'
     ;;
 linux)
     "$root/tools/build-linux-guest.sh" "$B/linux" || { fail "Linux guest image built" "tools/build-linux-guest.sh failed"; exit 0; }

@@ -214,14 +214,15 @@ class Emulator:
         except (OSError, TypeError):
             return ""
 
-    def watch(self, end_re, timeout):
+    def watch(self, end_re, timeout, end_file=None):
         """Waits for END_RE on the serial log (then stops the emulator a
-        second later, as the guest may still be printing), for the
-        emulator to fail, or for TIMEOUT seconds. Returns ("end", None),
-        ("failed", report) or ("timeout", None)."""
+        second later, as the guest may still be printing), for END_FILE to
+        exist (a host-side check running beside the machine is done), for
+        the emulator to fail, or for TIMEOUT seconds. Returns ("end",
+        None), ("failed", report) or ("timeout", None)."""
         rx = re.compile(end_re) if end_re else None
         while True:
-            if rx and rx.search(self.serial_text()):
+            if (rx and rx.search(self.serial_text())) or (end_file and os.path.exists(end_file)):
                 time.sleep(1)
                 self.stop()
                 return "end", None
