@@ -5,7 +5,7 @@
 # usage: cases.sh CASE WORKDIR   (CASE: visible hidden refuse-no-ept
 #                                 bad-config missing-target iommu-required
 #                                 triple-fault linux partition
-#                                 linux-partition
+#                                 partition-crash partition-attack linux-partition
 #                                 mgmt-platform)
 set -u
 case_name=$1
@@ -39,15 +39,25 @@ boot() {  # MODEL TIMEOUT END_REGEX: an emulator that failed ends the case
 }
 
 END='TESTGUEST-END|platform reset|X64 Exception'
+PARTITION_CONF='boot_path = \EFI\test\testguest.efi
+boot_args = expect=partition
+[mgmt]
+kernel = \EFI\onestone\mgmt.elf
+cpus = 1
+memory = 64M
+checkpoint = 2M
+devices = 8086:100e
+token = t0ken-for-tests
+port = 80'
 
 # the cases with a management partition: the e1000 on slirp, and the host
 # using its API meanwhile (tests/bochs/partition_probe.py), whose end
 # (run/probe.done) ends the machine's run
-start_probe() {
+start_probe() {  # READY_REGEX [MODE]: the primary is done with its own checks
     mkdir -p "$work/run"
     rm -f "$work/run/host_port" "$work/run/probe.done" "$work/status.json" "$work/probe.txt"
-    python3 "$root/tests/bochs/partition_probe.py" "$CASE" "$work/run" t0ken-for-tests 800 \
-        > "$work/probe.txt" 2>&1 &
+    python3 "$root/tests/bochs/partition_probe.py" "$CASE" "$work/run" t0ken-for-tests 800 "$1" \
+        ${2:-} > "$work/probe.txt" 2>&1 &
     probe=$!
 }
 boot_with_nic() {  # MODEL TIMEOUT END_REGEX
@@ -176,17 +186,8 @@ partition)
     # the management partition beside the EFI test guest: 3 CPUs (2 primary,
     # 1 management), the e1000 on slirp with a forward from the host; the
     # guest checks what the primary sees while the host asks the API
-    esp "$work/esp.img" 16 'boot_path = \EFI\test\testguest.efi
-boot_args = expect=partition
-[mgmt]
-kernel = \EFI\onestone\mgmt.elf
-cpus = 1
-memory = 64M
-checkpoint = 2M
-devices = 8086:100e
-token = t0ken-for-tests
-port = 80' "$B/mgmt.elf=\\EFI\\onestone\\mgmt.elf"
-    start_probe
+    esp "$work/esp.img" 16 "$PARTITION_CONF" "$B/mgmt.elf=\\EFI\\onestone\\mgmt.elf"
+    start_probe 'testguest: partition: holding'
     CPUS=3 boot_with_nic $IVY 900 'platform reset|X64 Exception'
     end_probe
     expect "$log" "onestone starts the partition on the last CPU" 'cpu2: starts the management partition \(its CPU 0\)'
@@ -200,6 +201,7 @@ port = 80' "$B/mgmt.elf=\\EFI\\onestone\\mgmt.elf"
     then pass "the partition's memory is reserved in the primary's memory map and reads all-ones"
     else fail "the partition's memory is reserved in the primary's memory map and reads all-ones" "no reserved, all-ones region holds the range onestone logged"
     fi
+    expect_not "$log" "onestone reported no error" 'onestone: .*ERROR'
     if grep -q '"mode":"onestone"' "$work/status.json" 2>/dev/null &&
        grep -q '"name":"primary","cpu_count":2' "$work/status.json" &&
        grep -q '"exit_counters":\[{"cpu":0' "$work/status.json"; then
@@ -235,6 +237,38 @@ missing-target)
     guest_results "$log"
     expect "$log" "the fallback boot still runs under onestone" 'testguest: [1-9][0-9]* passed, 0 failed'
     ;;
+partition-crash)
+    # the partition triple-faults on purpose in the middle of a job: onestone
+    # restarts it from its pristine kernel, the job resumes from checkpoint
+    # memory, and the primary's progress counter goes on meanwhile
+    esp "$work/esp.img" 16 "$PARTITION_CONF
+test = crash" "$B/mgmt.elf=\\EFI\\onestone\\mgmt.elf"
+    start_probe 'testguest: partition: holding' crash
+    CPUS=3 boot_with_nic $IVY 900 'platform reset|X64 Exception'
+    end_probe
+    expect "$log" "the partition crashed on purpose mid-job" 'mgmt: test: crashing on purpose mid-job'
+    expect "$log" "onestone saw the triple fault and stopped the partition" 'mgmt partition stopped: triple fault'
+    expect "$log" "onestone restarted it from its pristine kernel" 'mgmt partition: restarted from its pristine kernel'
+    expect "$log" "the restarted partition found its job in checkpoint memory" 'mgmt: checkpoint memory: 1 jobs restored'
+    expect_after "$log" "the primary kept counting while the partition was down" 'mgmt partition stopped: triple fault' 'testguest: progress [0-9]+'
+    guest_results "$log"
+    ;;
+partition-attack)
+    # the partition reads outside its memory, sends INIT to the primary's
+    # boot CPU and writes the reset port: each is stopped and logged, the
+    # partition restarted; after the third it stays stopped; the primary
+    # runs on unaffected
+    esp "$work/esp.img" 16 "$PARTITION_CONF
+test = attack" "$B/mgmt.elf=\\EFI\\onestone\\mgmt.elf"
+    CPUS=3 ONESTONE_BOCHS_NIC_PORT=80 boot $IVY 900 'it stays stopped|ERROR: platform reset|X64 Exception'
+    expect "$log" "attack 1 (memory outside the partition) is stopped" 'mgmt partition stopped: access outside the partition'
+    expect "$log" "attack 2 (INIT to a primary CPU through the local APIC) is stopped" 'mgmt: test: attack 2'
+    expect "$log" "attack 3 (the reset port) is stopped" 'mgmt partition stopped: I/O port the partition does not own'
+    expect_not "$log" "no attack got through" 'NOT STOPPED'
+    expect "$log" "after three crashes the partition stays stopped" 'mgmt partition: 3 crashes within 600 s: it stays stopped'
+    expect_not "$log" "the machine was not reset" 'ERROR: platform reset'
+    expect_after "$log" "the primary runs on after the attacks" 'it stays stopped' 'testguest: progress [0-9]+'
+    ;;
 linux-partition)
     # Debian's Linux on 1 CPU beside the management partition on the other
     "$root/tools/build-linux-guest.sh" "$B/linux" || { fail "Linux guest image built" "tools/build-linux-guest.sh failed"; exit 0; }
@@ -247,7 +281,7 @@ memory = 64M
 devices = 8086:100e
 token = t0ken-for-tests
 port = 80' "$B/mgmt.elf=\\EFI\\onestone\\mgmt.elf" "$B/linux/vmlinuz=\\vmlinuz" "$B/linux/initrd.img=\\initrd.img"
-    start_probe
+    start_probe 'LINUX-PROGRESS: 1'
     boot_with_nic $IVY 1500 'LINUX-END|platform reset|Kernel panic|X64 Exception'
     end_probe
     expect "$log" "onestone starts the partition on the last CPU" 'cpu1: starts the management partition \(its CPU 0\)'

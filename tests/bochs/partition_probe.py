@@ -9,8 +9,16 @@ Prints one "PASS: CASE: what" or "FAIL: CASE: what (why)" line per check.
 When it is done it creates WORK/probe.done, which ends the machine's run
 (ONESTONE_END_FILE, tools/emu/cli.py).
 
-usage: partition_probe.py CASE WORK TOKEN TIMEOUT_S"""
+With MODE "crash" (onestone.conf [mgmt] test = crash: the partition
+triple-faults once mid-job) the job is longer and must come back from its
+checkpoint after onestone restarted the partition (restarts 1, resumed at
+a checkpoint) and go on from there; the probe ends once it has.
+
+usage: partition_probe.py CASE WORK TOKEN TIMEOUT_S READY_REGEX [MODE]
+(first contact once READY_REGEX shows on WORK/serial.txt: the primary has
+made its own checks and the partition says it listens)"""
 import os
+import re
 import sys
 import time
 
@@ -37,15 +45,37 @@ def patient(end, fn):
             time.sleep(1)
 
 
-def main(case, work, token, timeout):
+def crash_checks(case, port, token, job_id, end):
+    last = None
+    while time.time() < end:
+        try:
+            st, j, _ = mgmttest.request(port, "GET", "/jobs/%d" % job_id, token=token,
+                                        timeout=10)
+        except OSError:
+            st, j = None, None         # the partition is restarting
+        if st == 200 and j:
+            last = j
+            if j["restarts"] == 1 and j["moves_done"] > j["resumed_at_moves"] > 0:
+                break
+        time.sleep(1)
+    ok = bool(last) and last["restarts"] == 1 and last["moves_done"] > last["resumed_at_moves"] > 0
+    say(case, ok, "the job came back from its checkpoint after the restart and goes on",
+        "last answer %r" % last)
+    return 0 if ok else 1
+
+
+def main(case, work, token, timeout, ready_regex, mode="job"):
+    moves = MOVES * 4 if mode == "crash" else MOVES
     end = time.time() + float(timeout)
     port, status, why = None, None, "no host port was chosen (Bochs did not start with the NIC)"
-    # first contact once the partition says it listens
+    # first contact once the primary is done with its checks and the
+    # partition says it listens
     while time.time() < end:
         try:
             with open(os.path.join(work, "serial.txt"), errors="replace") as f:
-                if "management API on http" in f.read():
-                    break
+                text = f.read()
+            if re.search(ready_regex, text) and "management API on http" in text:
+                break
         except OSError:
             pass
         time.sleep(1)
@@ -68,19 +98,21 @@ def main(case, work, token, timeout):
         say(case, False, "a fold job runs in the partition while the primary runs", why)
         return 1
     st, j, raw = patient(end, lambda: mgmttest.request(
-        port, "POST", "/jobs", {"benchmark": "yue1", "seed": 1, "moves": MOVES}, token=token,
+        port, "POST", "/jobs", {"benchmark": "yue1", "seed": 1, "moves": moves}, token=token,
         timeout=10))
     if st != 201 or not j:
         say(case, False, "a fold job runs in the partition while the primary runs",
             "POST /jobs answered %s: %r" % (st, raw[:200]))
         return 1
+    if mode == "crash":
+        return crash_checks(case, port, token, j["id"], end)
     done = patient(end, lambda: mgmttest.wait_job(port, j["id"], max(10, end - time.time())))
     ok = bool(done) and done.get("state") == "done"
     say(case, ok, "a fold job runs to completion in the partition while the primary runs",
         "last answer %r" % done)
     if not ok:
         return 1
-    want_e, want_dirs = mgmttest.host_fold("yue1", MOVES, 1)
+    want_e, want_dirs = mgmttest.host_fold("yue1", moves, 1)
     same = done["best_energy"] == want_e and done["conformation"] == want_dirs
     say(case, same, "its result equals the host build's (energy and conformation)",
         "partition %s %s, host %s %s" % (done["best_energy"], done["conformation"], want_e,
@@ -90,7 +122,7 @@ def main(case, work, token, timeout):
 
 if __name__ == "__main__":
     try:
-        rc = main(*sys.argv[1:5])
+        rc = main(*sys.argv[1:7])
     finally:
         open(os.path.join(sys.argv[2], "probe.done"), "w").close()
     sys.exit(rc)

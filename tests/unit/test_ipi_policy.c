@@ -76,11 +76,33 @@ static void test_scope(void)
     CHECK_EQ_U64(ipi_decide(LOW(ICR_DM_FIXED, 0x40), 0x101, true, &part, &why), IPI_DROP);
 }
 
+/* broadcast INIT and start-up IPIs are onestone's to route: it delivers
+ * them to the sender's own CPUs only (the firmware wakes its APs so),
+ * while every other broadcast from a partition is dropped */
+static void test_startup_broadcast(void)
+{
+    const char *why = 0;
+    for (unsigned sh = ICR_SH_ALL_INCL_SELF; sh <= ICR_SH_ALL_EXCL_SELF; sh++) {
+        CHECK_EQ_U64(ipi_decide(LOW(ICR_DM_INIT, 0) | (sh << 18), 0, false, &part, &why),
+                     IPI_STARTUP);
+        CHECK_EQ_U64(ipi_decide(LOW(ICR_DM_STARTUP, 0x87) | (sh << 18), 0, true, &part, &why),
+                     IPI_STARTUP);
+        CHECK_EQ_U64(ipi_decide(LOW(ICR_DM_NMI, 0) | (sh << 18), 0, false, &part, &why),
+                     IPI_DROP);
+    }
+    /* a unicast INIT to another partition's CPU still reaches nobody */
+    CHECK_EQ_U64(ipi_decide(LOW(ICR_DM_INIT, 0), 2, false, &part, &why), IPI_DROP);
+    /* nor does an SMI broadcast, even with the whole machine */
+    CHECK_EQ_U64(ipi_decide(LOW(ICR_DM_SMI, 0) | (ICR_SH_ALL_EXCL_SELF << 18), 0, false,
+                            &machine, &why), IPI_DROP);
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
     test_x2apic_reserved();
     test_modes();
     test_scope();
+    test_startup_broadcast();
     return unit_finish(argv[0]);
 }
