@@ -77,7 +77,7 @@ refused() {  # WHAT SED_EXPR MESSAGE [--esp]
 refused "an unknown section" 's/^\[primary\]/[storage]/' \
     "4: unknown section [storage] (known: [primary], [mgmt])"
 refused "a key of another section" 's/^port = 80/iommu = off/' \
-    "16: unknown key 'iommu' in [mgmt] (known: kernel, cpus, memory, checkpoint, devices, token, token_file, address, gateway, port, project)"
+    "16: unknown key 'iommu' in [mgmt] (known: kernel, cpus, memory, checkpoint, devices, token, token_file, address, gateway, port, project, test)"
 refused "a [primary] key given globally too" '1i boot_path = \\x.efi' \
     "7: key 'boot_path' given twice (first on line 1)"
 refused "[mgmt] twice" '$a [mgmt]' "18: section [mgmt] given twice (first on line 8)"
