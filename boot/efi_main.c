@@ -110,8 +110,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     probe.config = config;
     probe.vmx = vmx_facts;
     probe.map_top = map_top;
-    probe.tsc_khz = mgmt_measure_tsc_khz();
     if (config.mgmt.present) {
+        probe.tsc_khz = mgmt_measure_tsc_khz();     /* the partition's clock */
         if (mgmt_prepare(image, &config.mgmt, &facts, resolved, &probe))
             return refuse("the management partition cannot be laid out", "nothing was changed");
         probe.mgmt.launch_flags_pa = mp_mgmt_launch_flags();

@@ -10,7 +10,7 @@
  * shows them reserved. */
 #include "boot/boot.h"
 #include "boot/acpi_find.h"
-#include "boot/elf_check.h"
+#include "boot/mgmt_files.h"
 #include "boot/mgmt_launch.h"
 #include "drivers/pci.h"
 #include "hv/log.h"
@@ -18,7 +18,6 @@
 #include "arch/io.h"
 
 #define TWO_MIB (2ull << 20)
-#define KERNEL_MAX (64u << 20)
 #define PARAMS_GPA   0x1000u
 #define GDT_GPA      0x2000u
 #define PML4_GPA     0x3000u
@@ -34,14 +33,6 @@ _Static_assert(STACK_TOP <= MGMT_BOOT_AREA_END, "boot area layout");
 
 static EFI_PHYSICAL_ADDRESS mem_alloc_base, pristine_base;
 static UINTN mem_alloc_pages, pristine_pages;
-
-static void to_char16(CHAR16 *dst, const char *src, unsigned cap)
-{
-    unsigned i = 0;
-    for (; src[i] && i + 1 < cap; i++)
-        dst[i] = (CHAR16)src[i];
-    dst[i] = 0;
-}
 
 UINT64 mgmt_measure_tsc_khz(void)
 {
@@ -179,22 +170,11 @@ static void build_page_tables(uint8_t *mem)
 static int load_kernel(EFI_HANDLE image, const struct mgmt_config *m, uint8_t *mem,
                        struct plan_mgmt *pm)
 {
-    static CHAR16 path[CONFIG_PATH_MAX];
     char *data;
     UINTN len;
-    const char *why;
-    to_char16(path, m->kernel, CONFIG_PATH_MAX);
-    EFI_STATUS st = own_volume_read(image, path, KERNEL_MAX, &data, &len, &why);
-    if (EFI_ERROR(st)) {
-        LOG_ERR("onestone.conf:%u: kernel: %s: %s", m->kernel_line, m->kernel, why);
-        return -1;
-    }
     struct elf_image img;
-    if (elf_check((const uint8_t *)data, len, m->memory - m->checkpoint, &img, &why)) {
-        FreePool(data);
-        LOG_ERR("onestone.conf:%u: kernel: %s: %s", m->kernel_line, m->kernel, why);
+    if (mgmt_kernel_read(image, m, &data, &len, &img))
         return -1;
-    }
     uint64_t end = MGMT_BOOT_AREA_END;
     for (unsigned i = 0; i < img.count; i++) {
         const struct elf_load *l = &img.load[i];
@@ -206,32 +186,6 @@ static int load_kernel(EFI_HANDLE image, const struct mgmt_config *m, uint8_t *m
     FreePool(data);
     pm->entry = img.entry;
     pm->load_end = (end + 0xFFF) & ~0xFFFull;
-    return 0;
-}
-
-static int read_token(EFI_HANDLE image, const struct mgmt_config *m, char *out)
-{
-    if (!m->token_file[0]) {
-        CopyMem(out, m->token, MGMT_TOKEN_MAX < CONFIG_TOKEN_MAX ? MGMT_TOKEN_MAX
-                                                                    : CONFIG_TOKEN_MAX);
-        out[MGMT_TOKEN_MAX - 1] = 0;
-        return 0;
-    }
-    static CHAR16 path[CONFIG_PATH_MAX];
-    char *data;
-    UINTN len;
-    const char *why;
-    to_char16(path, m->token_file, CONFIG_PATH_MAX);
-    if (EFI_ERROR(own_volume_read(image, path, CONFIG_TOKEN_MAX + 1, &data, &len, &why)) ||
-        !config_token_file_ok(data, len)) {
-        LOG_ERR("onestone.conf:%u: token_file: %s cannot be read", m->token_line, m->token_file);
-        return -1;
-    }
-    UINTN n = 0;
-    for (; n < len && n + 1 < MGMT_TOKEN_MAX && data[n] > ' ' && data[n] < 0x7F; n++)
-        out[n] = data[n];
-    out[n] = 0;
-    FreePool(data);
     return 0;
 }
 
@@ -326,7 +280,7 @@ int mgmt_prepare(EFI_HANDLE image, const struct mgmt_config *m,
     pm->stack_gpa = STACK_TOP;
     struct mgmt_boot_params *params = (struct mgmt_boot_params *)(mem + PARAMS_GPA);
     fill_params(m, plan, pm, params);
-    if (read_token(image, m, params->api_token))
+    if (mgmt_token_read(image, m, params->api_token))
         goto fail;
 
     pristine_pages = (UINTN)(pm->load_end / 0x1000);

@@ -136,7 +136,7 @@ static int build_mgmt_partition(struct hv_plan *plan, bool ept_1g)
         return -HV_ENOMEM;
     for (uint32_t d = 0; d < m->device_count; d++) {
         const struct plan_device *dev = &m->devices[d];
-        p->pci_bdf[p->pci_count++] = (uint16_t)(dev->bus << 8 | dev->dev << 3 | dev->fn);
+        p->pci_bdf[p->pci_count++] = plan_device_bdf(dev);
         for (uint32_t b = 0; b < dev->bar_count; b++)
             if (pgtable_map(&mgmt_ept, dev->bars[b].base, dev->bars[b].base, dev->bars[b].size,
                             EPT_READ | EPT_WRITE | ((uint64_t)MTRR_TYPE_UC << EPT_MEMTYPE_SHIFT),
@@ -164,8 +164,7 @@ static int conceal_devices_from_primary(struct hv_plan *plan)
     struct partition *p = &hv_partitions[0];
     const struct plan_mgmt *m = &plan->mgmt;
     for (uint32_t d = 0; d < m->device_count; d++)
-        p->pci_bdf[p->pci_count++] = (uint16_t)(m->devices[d].bus << 8 |
-                                                m->devices[d].dev << 3 | m->devices[d].fn);
+        p->pci_bdf[p->pci_count++] = plan_device_bdf(&m->devices[d]);
     if (!p->pci_count)
         return 0;
     uint8_t *a = pool_alloc_pages(1), *b = pool_alloc_pages(1);

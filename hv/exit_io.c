@@ -5,6 +5,7 @@
 #include "hv/exits.h"
 #include "hv/core/pci_cfg.h"
 #include "hv/vmx_ops.h"
+#include "arch/io.h"
 
 /* exit qualification of an I/O instruction (SDM 3C table 28-5) */
 #define IO_QUAL_SIZE(q)   ((unsigned)((q) & 7) + 1)
@@ -36,22 +37,7 @@ void handle_io(struct percpu *cpu, struct guest_regs *regs)
         }
         /* 0xCF9-0xCFB and byte/word 0xCF8 (reset control and friends)
          * are the primary's: done as asked */
-        uint32_t v = value;
-        if (is_in) {
-            if (size == 1)
-                __asm__ volatile("inb %w1, %b0" : "=a"(v) : "Nd"(port));
-            else if (size == 2)
-                __asm__ volatile("inw %w1, %w0" : "=a"(v) : "Nd"(port));
-            else
-                __asm__ volatile("inl %w1, %0" : "=a"(v) : "Nd"(port));
-            value = v;
-        } else if (size == 1) {
-            __asm__ volatile("outb %b0, %w1" : : "a"(v), "Nd"(port));
-        } else if (size == 2) {
-            __asm__ volatile("outw %w0, %w1" : : "a"(v), "Nd"(port));
-        } else {
-            __asm__ volatile("outl %0, %w1" : : "a"(v), "Nd"(port));
-        }
+        value = port_access(port, size, is_in, value);
     }
     if (is_in) {
         if (size == 4)

@@ -24,11 +24,6 @@
 #define LOAN_MAX_MS 100
 #define LOAN_LOG_LIMIT 4
 
-static uint64_t ms_to_tsc(uint64_t ms)
-{
-    return ms * (hv_plan->tsc_khz ? hv_plan->tsc_khz : 1000000);
-}
-
 static bool preemption_timer_usable(void)
 {
     return (hv_plan->vmx.pin >> 32) & PIN_PREEMPTION_TIMER;
@@ -67,7 +62,7 @@ void loan_begin(struct percpu *cpu, struct guest_regs *regs)
     cpu->loan_pending = false;
     uint8_t vector;
     uint64_t start = rdtsc();
-    if (!lapic_wait_for_sipi_until(cpu, start + ms_to_tsc(LOAN_SIPI_WAIT_MS), &vector)) {
+    if (!lapic_wait_for_sipi_until(cpu, start + LOAN_SIPI_WAIT_MS * hv_tsc_per_ms(), &vector)) {
         LOG_WARN_("mgmt: cpu%u: a broadcast INIT came without a start-up IPI: not lent",
                   cpu->index);
         return;
@@ -88,7 +83,7 @@ void loan_begin(struct percpu *cpu, struct guest_regs *regs)
     exit_start_at_vector(cpu, vector);
     if (preemption_timer_usable()) {
         unsigned rate = (unsigned)(hv_plan->vmx.misc & 0x1F);
-        uint64_t ticks = ms_to_tsc(LOAN_MAX_MS) >> rate;
+        uint64_t ticks = LOAN_MAX_MS * hv_tsc_per_ms() >> rate;
         vmwrite_checked(VMCS_PREEMPTION_TIMER_VALUE, ticks > 0xFFFFFFFFull ? 0xFFFFFFFFull : ticks);
     }
     for (unsigned i = 0; i < 16; i++)
@@ -120,6 +115,6 @@ void loan_end(struct percpu *cpu, struct guest_regs *regs, const char *why)
     if (++cpu->loans <= LOAN_LOG_LIMIT)
         LOG_INF("mgmt: cpu%u was lent to the firmware's AP wake-up for %lu us (ended by %s)%s",
                 cpu->index,
-                (unsigned long)(spent * 1000 / (hv_plan->tsc_khz ? hv_plan->tsc_khz : 1000000)),
+                (unsigned long)(spent * 1000 / hv_tsc_per_ms()),
                 why, cpu->loans == LOAN_LOG_LIMIT ? "; further loans are counted" : "");
 }

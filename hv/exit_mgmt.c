@@ -35,11 +35,6 @@ static volatile bool restart_requested;
 static volatile uint32_t cpus_parked;
 static spinlock_t contain_lock;
 
-static uint64_t ms_to_tsc(uint64_t ms)
-{
-    return ms * (hv_plan->tsc_khz ? hv_plan->tsc_khz : 1000000);
-}
-
 static void note_event(struct percpu *cpu, const char *what)
 {
     cpu->events_dropped++;
@@ -99,17 +94,16 @@ void mgmt_contain(struct percpu *cpu, struct guest_regs *regs, const char *why)
             lapic_send_nmi(hv_cpus[i].apic_id);
             others++;
         }
-    uint64_t deadline = rdtsc() + ms_to_tsc(1000);
+    uint64_t deadline = rdtsc() + 1000 * hv_tsc_per_ms();
     while (cpus_parked < others && rdtsc() < deadline)
         cpu_relax();
     for (uint32_t d = 0; d < m->device_count; d++)
-        pci_cfg_quiesce((uint16_t)(m->devices[d].bus << 8 | m->devices[d].dev << 3 |
-                                   m->devices[d].fn));
+        pci_cfg_quiesce(plan_device_bdf(&m->devices[d]));
 
     uint64_t now = rdtsc();
     unsigned recent = 0;
     for (unsigned i = 0; i < MGMT_CRASH_LIMIT && i < crash_count; i++)
-        if (now - crash_tsc[i] < ms_to_tsc(MGMT_CRASH_WINDOW_S * 1000ull))
+        if (now - crash_tsc[i] < MGMT_CRASH_WINDOW_S * 1000ull * hv_tsc_per_ms())
             recent++;
     crash_tsc[crash_count++ % MGMT_CRASH_LIMIT] = now;
     if (recent + 1 >= MGMT_CRASH_LIMIT) {
@@ -125,7 +119,7 @@ void mgmt_contain(struct percpu *cpu, struct guest_regs *regs, const char *why)
     LOG_WARN_("mgmt partition: restarting in %lu ms (crash %u of %u allowed within %u s); "
               "checkpoint memory kept", (unsigned long)delay_ms, recent + 1, MGMT_CRASH_LIMIT - 1,
               MGMT_CRASH_WINDOW_S);
-    deadline = rdtsc() + ms_to_tsc(delay_ms);
+    deadline = rdtsc() + delay_ms * hv_tsc_per_ms();
     while (rdtsc() < deadline)
         cpu_relax();
     restore_memory(m);

@@ -52,10 +52,10 @@ void handle_vmx_instruction(struct percpu *cpu, struct guest_regs *regs)
 }
 
 /* VMCALL: onestone's hypercalls (include/onestone/hvabi.h) from CPL 0;
- * anything else is #UD, as on a CPU without a hypervisor. The management
- * partition's hypercalls (include/onestone/mgmt_abi.h) are for that
- * partition alone; onestone does not run one yet (it comes with partition
- * assignment), so from any partition that exists they are #UD too. */
+ * anything else is #UD, as on a CPU without a hypervisor. This is the
+ * primary partition's handler: the management partition's hypercalls
+ * (include/onestone/mgmt_abi.h) are answered by its own exit policy
+ * (hv/exit_mgmt.c) and are #UD here. */
 void handle_vmcall(struct percpu *cpu, struct guest_regs *regs)
 {
     static volatile int boot_services_ended;

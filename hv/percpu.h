@@ -110,4 +110,11 @@ extern struct hv_plan *hv_plan;
 extern struct percpu *hv_cpus;      /* array of plan->cpu_count */
 extern bool hv_log_every_exit;      /* log_level = debug */
 
+/* TSC ticks per millisecond as boot measured them (a 1 GHz guess when it
+ * could not: only delays and rate limits depend on it) */
+static inline uint64_t hv_tsc_per_ms(void)
+{
+    return hv_plan->tsc_khz ? hv_plan->tsc_khz : 1000000;
+}
+
 #endif

@@ -59,7 +59,7 @@ static bool log_allowed(uint64_t *dropped_out)
 {
     static uint64_t tokens_milli = LOG_BURST * 1000ull, last_tsc;
     static uint64_t dropped;
-    uint64_t now = rdtsc(), khz = hv_plan->tsc_khz ? hv_plan->tsc_khz : 1000000;
+    uint64_t now = rdtsc(), khz = hv_tsc_per_ms();
     if (last_tsc) {
         uint64_t ms = (now - last_tsc) / khz;
         tokens_milli += ms * LOG_PER_SECOND;

@@ -10,33 +10,13 @@
 
 static spinlock_t cfg_lock;
 
-static inline uint16_t inw_port(uint16_t port)
-{
-    uint16_t v;
-    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
-static inline void outw_port(uint16_t port, uint16_t v)
-{
-    __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
-}
-
 static uint32_t hw_access(uint32_t address, unsigned offset, unsigned size, bool is_in,
                           uint32_t value)
 {
     uint16_t port = (uint16_t)(PCI_CFG_DATA_PORT + offset);
     spin_lock(&cfg_lock);
     outl(PCI_CFG_ADDRESS_PORT, address);
-    if (is_in) {
-        value = size == 1 ? inb(port) : size == 2 ? inw_port(port) : inl(port);
-    } else if (size == 1) {
-        outb(port, (uint8_t)value);
-    } else if (size == 2) {
-        outw_port(port, (uint16_t)value);
-    } else {
-        outl(port, value);
-    }
+    value = port_access(port, size, is_in, value);
     spin_unlock(&cfg_lock);
     return value;
 }

@@ -17,6 +17,18 @@ static inline uint8_t inb(uint16_t port)
     return v;
 }
 
+static inline void outw(uint16_t port, uint16_t v)
+{
+    __asm__ volatile("outw %0, %1" : : "a"(v), "Nd"(port));
+}
+
+static inline uint16_t inw(uint16_t port)
+{
+    uint16_t v;
+    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
 static inline void outl(uint16_t port, uint32_t v)
 {
     __asm__ volatile("outl %0, %1" : : "a"(v), "Nd"(port));
@@ -26,6 +38,21 @@ static inline uint32_t inl(uint16_t port)
 {
     uint32_t v;
     __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+/* One IN (returns the value read) or OUT (of v; returns v) of 1, 2 or 4
+ * bytes, as an emulator replays a trapped instruction. */
+static inline uint32_t port_access(uint16_t port, unsigned size, int is_in, uint32_t v)
+{
+    if (is_in)
+        return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
+    if (size == 1)
+        outb(port, (uint8_t)v);
+    else if (size == 2)
+        outw(port, (uint16_t)v);
+    else
+        outl(port, v);
     return v;
 }
 

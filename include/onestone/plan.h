@@ -32,6 +32,12 @@ struct plan_device {
     struct { uint64_t base, size; } bars[PLAN_BARS_MAX];   /* memory BARs */
 };
 
+/* bus << 8 | dev << 3 | fn, the requester/config-space form */
+static inline uint16_t plan_device_bdf(const struct plan_device *d)
+{
+    return (uint16_t)(d->bus << 8 | d->dev << 3 | d->fn);
+}
+
 /* The management partition as boot/mgmt_launch.c laid it out: partition
  * address 0 is machine address mem_hpa, and everything in it (kernel,
  * boot parameters, page tables) is written; pristine_hpa holds a copy of
