@@ -56,7 +56,7 @@ port = 80'
 start_probe() {  # READY_REGEX [MODE]: the primary is done with its own checks
     mkdir -p "$work/run"
     rm -f "$work/run/host_port" "$work/run/probe.done" "$work/status.json" "$work/probe.txt"
-    python3 "$root/tests/bochs/partition_probe.py" "$CASE" "$work/run" t0ken-for-tests 800 "$1" \
+    python3 "$root/tests/bochs/partition_probe.py" "$CASE" "$work/run" t0ken-for-tests "${PROBE_TIMEOUT:-800}" "$1" \
         ${2:-} > "$work/probe.txt" 2>&1 &
     probe=$!
 }
@@ -240,11 +240,12 @@ missing-target)
 partition-crash)
     # the partition triple-faults on purpose in the middle of a job: onestone
     # restarts it from its pristine kernel, the job resumes from checkpoint
-    # memory, and the primary's progress counter goes on meanwhile
+    # memory and ends with the host build's result, and the primary's
+    # progress counter goes on meanwhile
     esp "$work/esp.img" 16 "$PARTITION_CONF
 test = crash" "$B/mgmt.elf=\\EFI\\onestone\\mgmt.elf"
-    start_probe 'testguest: partition: holding' crash
-    CPUS=3 boot_with_nic $IVY 900 'platform reset|X64 Exception'
+    PROBE_TIMEOUT=1100 start_probe 'testguest: partition: holding' crash
+    CPUS=3 boot_with_nic $IVY 1200 'platform reset|X64 Exception'
     end_probe
     expect "$log" "the partition crashed on purpose mid-job" 'mgmt: test: crashing on purpose mid-job'
     expect "$log" "onestone saw the triple fault and stopped the partition" 'mgmt partition stopped: triple fault'
