@@ -26,6 +26,16 @@ static VOID EFIAPI on_exit_boot_services(EFI_EVENT event, VOID *context)
     __asm__ volatile("vmcall" : "+a"(rax) : : "memory");
 }
 
+/* Runs in the guest, once this CPU is one: onestone's boot code hands its
+ * log lines to the hypervisor, which writes them whole beside its own. */
+static void log_through_hypervisor(const char *line, size_t len)
+{
+    uint64_t rax = ONESTONE_HC_LOG;
+    if (len > ONESTONE_HC_LOG_MAX)
+        len = ONESTONE_HC_LOG_MAX;
+    __asm__ volatile("vmcall" : "+a"(rax) : "b"(line), "c"(len) : "memory");
+}
+
 static EFI_STATUS refuse(const char *what, const char *detail)
 {
     LOG_ERR("refusing to start: %s%s%s", what, detail ? ": " : "", detail ? detail : "");
@@ -177,6 +187,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         uefi_call_wrapper(RT->ResetSystem, 4, EfiResetCold, EFI_ABORTED, 0, NULL);
     }
     /* From here on this code runs as a guest, in VMX non-root. */
+    log_set_sink(log_through_hypervisor);
     if (mgmt_cpus)
         LOG_INF("%u CPU(s) run the firmware as guests of onestone, %u the management partition",
                 cpu_count - mgmt_cpus, mgmt_cpus);

@@ -1,7 +1,8 @@
 /* Runs in VMX root: the management partition's exit policy. Everything
  * that is not the partition's own stops it: an access outside its memory
  * (EPT violation), a port other than PCI configuration space, HLT (the
- * partition's fatal-error path), a triple fault, a failed entry. Events
+ * partition's fatal-error path), a triple fault, a failed entry, and
+ * MGMT_WATCHDOG_MS of its own time without a heartbeat hypercall. Events
  * aimed at its CPUs from elsewhere (external interrupts, NMIs, INIT) are
  * dropped and counted. MSRs raise #GP: the partition needs none.
  *
@@ -188,6 +189,20 @@ static void mgmt_ept_violation(struct percpu *cpu, struct guest_regs *regs)
     mgmt_contain(cpu, regs, "access outside the partition's memory and devices");
 }
 
+/* once a second of the partition's time: has it called HEARTBEAT? */
+static void mgmt_watchdog(struct percpu *cpu, struct guest_regs *regs)
+{
+    uint64_t silent_ms = (rdtsc() - cpu->part->heartbeat_tsc) / hv_tsc_per_ms();
+    if (silent_ms > MGMT_WATCHDOG_MS) {
+        char why[96];
+        fmt_snprintf(why, sizeof why, "no heartbeat for %lu ms (watchdog: %u ms)",
+                     (unsigned long)silent_ms, MGMT_WATCHDOG_MS);
+        mgmt_contain(cpu, regs, why);
+        return;
+    }
+    vmcs_mgmt_arm_watchdog();
+}
+
 static void mgmt_msr(struct percpu *cpu, struct guest_regs *regs)
 {
     (void)regs;
@@ -219,6 +234,7 @@ exit_handler_fn mgmt_exit_handler(uint32_t basic)
     case EXIT_REASON_SIPI:               return mgmt_init;
     case EXIT_REASON_TRIPLE_FAULT:       return mgmt_triple_fault;
     case EXIT_REASON_HLT:                return mgmt_hlt;
+    case EXIT_REASON_PREEMPTION_TIMER:   return mgmt_watchdog;
     case EXIT_REASON_IO_INSTRUCTION:     return handle_io;
     case EXIT_REASON_CPUID:              return handle_cpuid;
     case EXIT_REASON_RDMSR:

@@ -9,6 +9,8 @@
 #include "hv/lapic_emul.h"
 #include "hv/cr_checks.h"
 #include "hv/safe_ops.h"
+#include "hv/guest_mem.h"
+#include "hv/core/line_limit.h"
 #include "onestone/hvabi.h"
 #include "onestone/mgmt_abi.h"
 #include "arch/io.h"
@@ -56,6 +58,28 @@ void handle_vmx_instruction(struct percpu *cpu, struct guest_regs *regs)
  * primary partition's handler: the management partition's hypercalls
  * (include/onestone/mgmt_abi.h) are answered by its own exit policy
  * (hv/exit_mgmt.c) and are #UD here. */
+/* ONESTONE_HC_LOG: one line from the primary's CPL 0, as it is (any
+ * CPL-0 code there could write COM1 directly anyway), never more than the
+ * rate limit allows. */
+static int64_t primary_log_line(struct guest_regs *regs)
+{
+    static struct line_limit limit = LINE_LIMIT(50, 20);
+    uint64_t addr = regs->gpr[GPR_RBX], len = regs->gpr[GPR_RCX], dropped = 0;
+    uint8_t line[ONESTONE_HC_LOG_MAX];
+    if (len == 0 || len > sizeof line || guest_read_linear(addr, line, (unsigned)len) != len)
+        return -1;
+    for (uint64_t i = 0; i < len; i++)
+        if (line[i] < 0x20 || line[i] >= 0x7F)
+            line[i] = '?';
+    if (!line_limit_take(&limit, &dropped))
+        return 0;
+    if (dropped)
+        LOG_WARN_("(%lu lines of the primary partition dropped by the log rate limit)",
+                  (unsigned long)dropped);
+    log_write_line((const char *)line, (size_t)len);
+    return 0;
+}
+
 void handle_vmcall(struct percpu *cpu, struct guest_regs *regs)
 {
     static volatile int boot_services_ended;
@@ -70,6 +94,8 @@ void handle_vmcall(struct percpu *cpu, struct guest_regs *regs)
         if (!__atomic_exchange_n(&boot_services_ended, 1, __ATOMIC_ACQ_REL))
             lapic_os_took_over();
         regs->gpr[GPR_RAX] = 0;
+    } else if (fn == ONESTONE_HC_LOG) {
+        regs->gpr[GPR_RAX] = (uint64_t)primary_log_line(regs);
     } else {
         regs->gpr[GPR_RAX] = (uint64_t)-1;
     }

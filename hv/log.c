@@ -9,6 +9,7 @@ static uint16_t log_port;
 static enum log_level log_level_now = LOG_INFO;
 static spinlock_t log_lock;
 static void (*log_mirror)(const char *line);
+static void (*log_sink)(const char *line, size_t len);
 static int (*log_prefix)(char *buf, size_t cap);
 
 void log_setup(uint16_t port, enum log_level level)
@@ -25,6 +26,11 @@ enum log_level log_current_level(void)
 void log_set_mirror(void (*mirror)(const char *line))
 {
     log_mirror = mirror;
+}
+
+void log_set_sink(void (*sink)(const char *line, size_t len))
+{
+    log_sink = sink;
 }
 
 void log_set_prefix(int (*prefix)(char *buf, size_t cap))
@@ -149,6 +155,19 @@ size_t fmt_snprintf(char *buf, size_t cap, const char *fmt, ...)
 
 static const char *const level_tag[] = { "ERROR: ", "warning: ", "", "debug: " };
 
+void log_write_line(const char *line, size_t n)
+{
+    spin_lock(&log_lock);
+    for (size_t i = 0; i < n; i++) {
+        if (line[i] == '\n')
+            uart_putc(log_port, '\r');
+        uart_putc(log_port, line[i]);
+    }
+    uart_putc(log_port, '\r');
+    uart_putc(log_port, '\n');
+    spin_unlock(&log_lock);
+}
+
 void log_vprintf(enum log_level level, const char *fmt, va_list ap)
 {
     if (level > log_level_now)
@@ -164,15 +183,10 @@ void log_vprintf(enum log_level level, const char *fmt, va_list ap)
     if (n >= sizeof line)
         n = sizeof line - 1;
 
-    spin_lock(&log_lock);
-    for (size_t i = 0; i < n; i++) {
-        if (line[i] == '\n')
-            uart_putc(log_port, '\r');
-        uart_putc(log_port, line[i]);
-    }
-    uart_putc(log_port, '\r');
-    uart_putc(log_port, '\n');
-    spin_unlock(&log_lock);
+    if (log_sink)
+        log_sink(line, n);
+    else
+        log_write_line(line, n);
     if (log_mirror)
         log_mirror(line);
 }

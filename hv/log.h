@@ -26,6 +26,14 @@ size_t fmt_snprintf(char *buf, size_t cap, const char *fmt, ...)
  * console (ConOut) before the hypervisor starts. */
 void log_set_mirror(void (*mirror)(const char *line));
 
+/* Writes one finished line (CR LF added) under the log lock. */
+void log_write_line(const char *line, size_t n);
+
+/* Optional replacement for the serial port: onestone's boot code, once it
+ * runs as a guest, hands its lines to the hypervisor (ONESTONE_HC_LOG),
+ * whose lock then keeps them whole beside the hypervisor's own lines. */
+void log_set_sink(void (*sink)(const char *line, size_t len));
+
 /* Optional prefix provider (VMX root sets one that names the CPU). */
 void log_set_prefix(int (*prefix)(char *buf, size_t cap));
 

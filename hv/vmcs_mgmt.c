@@ -17,12 +17,34 @@
 #define MGMT_CS_SEL 0x08
 #define MGMT_DS_SEL 0x10
 
+bool vmcs_mgmt_has_watchdog(void)
+{
+    return ((hv_plan->vmx.pin >> 32) & PIN_PREEMPTION_TIMER) &&
+           ((hv_plan->vmx.exit >> 32) & EXIT_SAVE_PREEMPTION_TIMER);
+}
+
+/* The watchdog's clock: the VMX-preemption timer, saved on every exit so
+ * that it counts the partition's own time and expires once a second of
+ * it, however often the partition exits meanwhile. */
+void vmcs_mgmt_arm_watchdog(void)
+{
+    if (!vmcs_mgmt_has_watchdog())
+        return;
+    unsigned rate = (unsigned)(hv_plan->vmx.misc & 0x1F);
+    uint64_t ticks = (MGMT_WATCHDOG_TICK_MS * hv_tsc_per_ms()) >> rate;
+    vmwrite_checked(VMCS_PREEMPTION_TIMER_VALUE, ticks > 0xFFFFFFFFull ? 0xFFFFFFFFull : ticks);
+}
+
 static struct vmx_controls mgmt_controls(void)
 {
     struct vmx_controls c = hv_controls;
     c.pin |= PIN_EXTERNAL_INTERRUPT_EXITING | PIN_NMI_EXITING;
     c.proc = (c.proc | PROC_HLT_EXITING | PROC_UNCONDITIONAL_IO_EXITING) & ~PROC_USE_IO_BITMAPS;
     c.exit |= EXIT_ACK_INTERRUPT_ON_EXIT;
+    if (vmcs_mgmt_has_watchdog()) {
+        c.pin |= PIN_PREEMPTION_TIMER;
+        c.exit |= EXIT_SAVE_PREEMPTION_TIMER;
+    }
     return c;
 }
 
@@ -92,6 +114,8 @@ uint64_t vmcs_mgmt_guest_reset(struct percpu *cpu, struct guest_regs *regs)
     regs->gpr[7] = m->params_gpa;               /* RDI */
     regs->gpr[6] = cpu->part_index;             /* RSI */
     invvpid(INVVPID_SINGLE_CONTEXT, cpu->vpid, 0);
+    cpu->part->heartbeat_tsc = rdtsc();         /* a fresh watchdog window */
+    vmcs_mgmt_arm_watchdog();
     return 0;
 }
 

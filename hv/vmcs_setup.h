@@ -22,6 +22,12 @@ uint64_t vmcs_setup_host(struct percpu *cpu, uint64_t host_cr0, uint64_t host_cr
 uint64_t vmcs_setup_mgmt(struct percpu *cpu, struct guest_regs *regs);
 /* Puts the CPU's guest state back at that entry (restart), same VMCS. */
 uint64_t vmcs_mgmt_guest_reset(struct percpu *cpu, struct guest_regs *regs);
+/* The management partition's watchdog (MGMT_HC_HEARTBEAT): whether this
+ * CPU has the VMX-preemption timer with its save control, and the next
+ * tick of MGMT_WATCHDOG_TICK_MS of the partition's time. */
+#define MGMT_WATCHDOG_TICK_MS 1000u
+bool vmcs_mgmt_has_watchdog(void);
+void vmcs_mgmt_arm_watchdog(void);
 
 extern uint64_t hv_msr_bitmap_pa, hv_eptp, hv_host_cr3;
 extern struct vmx_controls hv_controls;

@@ -1,7 +1,9 @@
 /* Runs on the management partition's boot CPU: misbehaviour on purpose,
  * for the containment tests only (onestone.conf [mgmt] `test =`, boot
  * parameter test_mode). Under MGMT_TEST_CRASH the partition triple-faults
- * once, on its first run, in the middle of a job that has a checkpoint;
+ * once, on its first run, in the middle of a job that has a checkpoint,
+ * and on the run after that hangs further on in the job (no heartbeat, no
+ * exits: onestone's watchdog must notice);
  * under MGMT_TEST_ATTACK run k (k = restarts so far) makes attack k: each
  * must be stopped by onestone, which then restarts the partition. */
 #include "guest/mgmt/jobs.h"
@@ -42,15 +44,23 @@ void testfault_attack(const struct mgmt_boot_params *p)
 
 void testfault_poll(const struct mgmt_boot_params *p)
 {
-    if (p->test_mode != MGMT_TEST_CRASH || p->restarts != 0 || jobs_checkpoints_written() == 0)
+    if (p->test_mode != MGMT_TEST_CRASH || p->restarts > 1 || jobs_checkpoints_written() == 0)
         return;
+    unsigned percent = p->restarts == 0 ? 40 : 60;
     uint32_t ids[8];
     unsigned n = jobs_list(ids, 8);
     for (unsigned i = 0; i < n; i++) {
         struct job_info j;
         if (jobs_get(ids[i], &j) || j.state != JOB_RUNNING || j.total_moves == 0 ||
-            j.moves_done * 100 < j.total_moves * 40)
+            j.moves_done * 100 < j.total_moves * percent)
             continue;
+        if (p->restarts == 1) {
+            mlog("test: hanging on purpose mid-job (job %u at %llu of %llu moves): no more "
+                 "heartbeats", ids[i], (unsigned long long)j.moves_done,
+                 (unsigned long long)j.total_moves);
+            for (;;)
+                __asm__ volatile("pause");
+        }
         mlog("test: crashing on purpose mid-job (job %u at %llu of %llu moves): triple fault",
              ids[i], (unsigned long long)j.moves_done, (unsigned long long)j.total_moves);
         struct { uint16_t limit; uint64_t base; } __attribute__((packed)) none = { 0, 0 };

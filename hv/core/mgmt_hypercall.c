@@ -4,7 +4,7 @@
 #include "hv/log.h"
 #include "onestone/hvabi.h"
 #include "onestone/mgmt_abi.h"
-#include "hv/spinlock.h"
+#include "hv/core/line_limit.h"
 #include "arch/io.h"
 
 uint64_t hv_start_tsc;
@@ -55,28 +55,6 @@ static void fill_faults(struct mgmt_hc_faults *f)
     }
 }
 
-static bool log_allowed(uint64_t *dropped_out)
-{
-    static uint64_t tokens_milli = LOG_BURST * 1000ull, last_tsc;
-    static uint64_t dropped;
-    uint64_t now = rdtsc(), khz = hv_tsc_per_ms();
-    if (last_tsc) {
-        uint64_t ms = (now - last_tsc) / khz;
-        tokens_milli += ms * LOG_PER_SECOND;
-        if (tokens_milli > LOG_BURST * 1000ull)
-            tokens_milli = LOG_BURST * 1000ull;
-    }
-    last_tsc = now;
-    if (tokens_milli < 1000) {
-        dropped++;
-        return false;
-    }
-    tokens_milli -= 1000;
-    *dropped_out = dropped;
-    dropped = 0;
-    return true;
-}
-
 static int64_t log_line(const char *text, uint64_t size)
 {
     char line[MGMT_LOG_MAX + 1];
@@ -85,12 +63,9 @@ static int64_t log_line(const char *text, uint64_t size)
     for (uint64_t i = 0; i < size; i++)
         line[i] = (text[i] >= 0x20 && text[i] < 0x7F) ? text[i] : '?';
     line[size] = 0;
-    static spinlock_t limit_lock;
+    static struct line_limit limit = LINE_LIMIT(LOG_BURST, LOG_PER_SECOND);
     uint64_t dropped = 0;
-    spin_lock(&limit_lock);
-    bool allowed = log_allowed(&dropped);
-    spin_unlock(&limit_lock);
-    if (!allowed)
+    if (!line_limit_take(&limit, &dropped))
         return 0;                   /* counted; said with the next line logged */
     if (dropped)
         LOG_WARN_("mgmt: (%lu lines dropped by the log rate limit)", (unsigned long)dropped);
@@ -104,6 +79,9 @@ int64_t mgmt_hypercall(struct partition *caller, uint64_t fn, uint64_t buf_gpa, 
         return MGMT_HC_EPERM;
     uint64_t need;
     switch (fn) {
+    case MGMT_HC_HEARTBEAT:
+        caller->heartbeat_tsc = rdtsc();
+        return 0;
     case MGMT_HC_STATUS:   need = sizeof(struct mgmt_hc_status); break;
     case MGMT_HC_COUNTERS: need = sizeof(struct mgmt_hc_counters); break;
     case MGMT_HC_FAULTS:   need = sizeof(struct mgmt_hc_faults); break;

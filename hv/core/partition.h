@@ -44,6 +44,7 @@ struct partition {
     uint64_t violations;            /* accesses stopped */
     uint32_t restarts;
     uint64_t dropped_events;        /* interrupts, NMIs, INITs not its own */
+    volatile uint64_t heartbeat_tsc; /* last MGMT_HC_HEARTBEAT, or its start */
 };
 
 extern struct partition hv_partitions[HV_PARTITIONS_MAX];

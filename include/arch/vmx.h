@@ -266,6 +266,7 @@ enum vmx_exit_reason {
 #define EXIT_LOAD_PAT                   (1u << 19)
 #define EXIT_SAVE_EFER                  (1u << 20)
 #define EXIT_LOAD_EFER                  (1u << 21)
+#define EXIT_SAVE_PREEMPTION_TIMER      (1u << 22)
 
 /* ---- VM-entry controls (table 24-15) ---- */
 #define ENTRY_LOAD_DEBUG_CONTROLS       (1u << 2)

@@ -30,5 +30,13 @@
 /* Sent once by onestone's own boot code when the firmware's boot services
  * end (ExitBootServices): the OS now owns the machine. */
 #define ONESTONE_HC_BOOT_SERVICES_ENDED   (ONESTONE_HC_MAGIC | 1)
+/* RBX = guest-linear address, RCX = length of one line of text (at most
+ * ONESTONE_HC_LOG_MAX bytes, no CR/LF): onestone writes it to its console
+ * as it is, whole, under the lock of its own log lines. onestone's boot
+ * code uses it once it runs as a guest, so its lines and the hypervisor's
+ * never interleave. Rate-limited (a burst of 50, then 20 lines a second);
+ * returns -1 for a bad address or length. */
+#define ONESTONE_HC_LOG                   (ONESTONE_HC_MAGIC | 2)
+#define ONESTONE_HC_LOG_MAX               400u
 
 #endif

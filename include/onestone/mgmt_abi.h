@@ -86,6 +86,8 @@ _Static_assert(sizeof(struct mgmt_boot_params) == 328, "boot params layout is AB
 #define MGMT_TEST_NONE         0u
 #define MGMT_TEST_CRASH        1u   /* triple-faults once, mid-job (first run) */
 #define MGMT_TEST_ATTACK       2u   /* run k: attack k (mgmt/testfault.c) */
+/* MGMT_TEST_CRASH also hangs once, on the run after the crash, mid-job:
+ * no more heartbeats, no exits (the watchdog's case) */
 
 /* Hypercalls from the management partition: VMCALL at CPL 0 with
  * RAX = function, RDI = guest-physical address of the argument buffer
@@ -102,6 +104,11 @@ _Static_assert(sizeof(struct mgmt_boot_params) == 328, "boot params layout is AB
  * line end needed); onestone prints it tagged "mgmt: ", rate-limited */
 #define MGMT_HC_LOG            (MGMT_HC_BASE | 5)
 #define MGMT_LOG_MAX           240u
+/* No buffer (RDI, RSI ignored): the partition is alive. A partition that
+ * makes no HEARTBEAT call for MGMT_WATCHDOG_MS (from its start, then from
+ * its last call) is stopped and restarted like one that crashed. */
+#define MGMT_HC_HEARTBEAT      (MGMT_HC_BASE | 6)
+#define MGMT_WATCHDOG_MS       10000u
 
 #define MGMT_HC_EINVAL         (-22)   /* bad function, buffer or request */
 #define MGMT_HC_EPERM          (-1)    /* not allowed for this partition */

@@ -240,8 +240,9 @@ missing-target)
 partition-crash)
     # the partition triple-faults on purpose in the middle of a job: onestone
     # restarts it from its pristine kernel, the job resumes from checkpoint
-    # memory and ends with the host build's result, and the primary's
-    # progress counter goes on meanwhile
+    # memory; then it hangs on purpose (no heartbeat) and onestone's
+    # watchdog restarts it too; the job ends with the host build's result,
+    # and the primary's progress counter goes on meanwhile
     esp "$work/esp.img" 16 "$PARTITION_CONF
 test = crash" "$B/mgmt.elf=\\EFI\\onestone\\mgmt.elf"
     PROBE_TIMEOUT=1100 start_probe 'testguest: partition: holding' crash
@@ -251,6 +252,9 @@ test = crash" "$B/mgmt.elf=\\EFI\\onestone\\mgmt.elf"
     expect "$log" "onestone saw the triple fault and stopped the partition" 'mgmt partition stopped: triple fault'
     expect "$log" "onestone restarted it from its pristine kernel" 'mgmt partition: restarted from its pristine kernel'
     expect "$log" "the restarted partition found its job in checkpoint memory" 'mgmt: checkpoint memory: 1 jobs restored'
+    expect "$log" "the restarted partition hung on purpose mid-job" 'mgmt: test: hanging on purpose mid-job'
+    expect_after "$log" "onestone's watchdog stopped it for want of heartbeats" 'mgmt: test: hanging on purpose' 'mgmt partition stopped: no heartbeat for [0-9]+ ms .watchdog: 10000 ms.'
+    expect_after "$log" "and restarted it" 'mgmt partition stopped: no heartbeat' 'mgmt partition: restarted from its pristine kernel'
     expect_after "$log" "the primary kept counting while the partition was down" 'mgmt partition stopped: triple fault' 'testguest: progress [0-9]+'
     guest_results "$log"
     ;;

@@ -12,8 +12,9 @@ When it is done it creates WORK/probe.done, which ends the machine's run
 With MODE "crash" (onestone.conf [mgmt] test = crash: the partition
 triple-faults once mid-job) the job is longer and must come back from its
 checkpoint after onestone restarted the partition (restarts 1, resumed at
-a checkpoint), then run to completion with the host build's result, as if
-it had never crashed.
+a checkpoint); the restarted partition then hangs on purpose further on,
+onestone's watchdog restarts it again, and the job runs to completion
+(restarts 2) with the host build's result, as if nothing had happened.
 
 usage: partition_probe.py CASE WORK TOKEN TIMEOUT_S READY_REGEX [MODE]
 (first contact once READY_REGEX shows on WORK/serial.txt: the primary has
@@ -113,6 +114,9 @@ def main(case, work, token, timeout, ready_regex, mode="job"):
     ok = bool(done) and done.get("state") == "done"
     say(case, ok, "a fold job runs to completion in the partition while the primary runs",
         "last answer %r" % done)
+    if ok and mode == "crash":
+        say(case, done.get("restarts") == 2, "it finished after the second restart (the "
+            "watchdog's)", "last answer %r" % done)
     if not ok:
         return 1
     want_e, want_dirs = mgmttest.host_fold("yue1", moves, 1)
