@@ -63,8 +63,8 @@ const char *iommu_policy_check(const struct onestone_config *c, char *why, size_
 const struct dmar_info *iommu_dmar(void);
 
 /* iommu_launch.c: VT-d for the launch (nothing with iommu = off) */
-EFI_STATUS iommu_reserve(const struct onestone_config *c, uint64_t map_top,
-                         struct memrange_list *protected_ranges);
+EFI_STATUS iommu_reserve(const struct onestone_config *c, const struct hv_plan *plan,
+                         uint64_t map_top, struct memrange_list *protected_ranges);
 EFI_STATUS iommu_enable_primary(const struct onestone_config *c, struct hv_plan *plan,
                                 const struct memrange_list *protected_ranges, uint64_t map_top);
 void iommu_undo(void);

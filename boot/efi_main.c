@@ -60,14 +60,6 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     /* what only the machine can answer, by the config line */
     static struct platform_facts facts;
     unsigned resolved[CONFIG_DEVICES_MAX];
-    if (config.mgmt.present && config.iommu == IOMMU_REQUIRED) {
-        /* the partition's own DMA domain is not built yet: its NIC would
-         * sit in the primary's domain, which leaves its memory out */
-        LOG_ERR("onestone.conf:%u: [mgmt] with iommu = required: this build cannot give the "
-                "management partition a VT-d domain of its own yet (use iommu = off only where "
-                "DMA isolation is not needed, e.g. emulators)", config.mgmt.line);
-        return refuse("onestone.conf asks for what this build cannot do", "nothing was changed");
-    }
     if (config.mgmt.present) {
         struct config_error perr;
         platform_facts_collect(&facts);
@@ -134,7 +126,7 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
     }
 
     struct hv_plan *plan = res.plan;
-    st = iommu_reserve(&config, map_top, &plan->protected_ranges);
+    st = iommu_reserve(&config, plan, map_top, &plan->protected_ranges);
     if (EFI_ERROR(st)) {
         iommu_undo();
         mgmt_undo(plan);

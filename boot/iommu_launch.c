@@ -3,7 +3,8 @@
  * VT-d tables and adds it, and every unit's register pages, to the ranges
  * the primary partition may not touch (its EPT leaves them out: reads give
  * all-ones). Just before the CPUs are launched it builds the primary
- * partition's domain and turns translation on (vtd_setup_primary), then
+ * partition's domain, and the management partition's (its devices, its
+ * memory only), and turns translation on (vtd_setup_primary), then
  * renames the DMAR table so the OS does not try to drive the units itself. */
 #include "boot/boot.h"
 #include "boot/acpi_find.h"
@@ -34,13 +35,30 @@ static void *identity(void *ctx, uint64_t pa)
 
 static const struct pgtable_allocator chunk_pages_alloc = { chunk_page, identity, NULL };
 
-EFI_STATUS iommu_reserve(const struct onestone_config *c, uint64_t map_top,
-                         struct memrange_list *protected_ranges)
+#define MGMT_DOMAIN_ID 2
+
+/* the management partition's DMA view, as mgmt_launch.c laid it out */
+static unsigned partitions_dma(const struct hv_plan *plan, struct vtd_partition_dma *out)
+{
+    const struct plan_mgmt *m = &plan->mgmt;
+    if (!m->present)
+        return 0;
+    *out = (struct vtd_partition_dma){ .domain_id = MGMT_DOMAIN_ID, .base = m->mem_hpa,
+                                       .size = m->mem_size };
+    for (uint32_t d = 0; d < m->device_count && d < VTD_PARTITION_DEVICES_MAX; d++)
+        out->bdf[out->device_count++] = plan_device_bdf(&m->devices[d]);
+    return 1;
+}
+
+EFI_STATUS iommu_reserve(const struct onestone_config *c, const struct hv_plan *plan,
+                         uint64_t map_top, struct memrange_list *protected_ranges)
 {
     if (c->iommu == IOMMU_OFF)
         return EFI_SUCCESS;
     const struct dmar_info *dmar = iommu_dmar();
-    chunk_pages = vtd_primary_pages(dmar, map_top);
+    struct vtd_partition_dma others[1];
+    unsigned n = partitions_dma(plan, others);
+    chunk_pages = vtd_primary_pages(dmar, map_top, others, n);
     EFI_STATUS st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAnyPages,
                                       EfiReservedMemoryType, chunk_pages, &chunk);
     if (EFI_ERROR(st)) {
@@ -68,8 +86,10 @@ EFI_STATUS iommu_enable_primary(const struct onestone_config *c, struct hv_plan 
     if (c->iommu == IOMMU_OFF)
         return EFI_SUCCESS;
     char err[200] = "";
-    if (vtd_setup_primary(&primary, iommu_dmar(), protected_ranges, map_top, &chunk_pages_alloc,
-                          err, sizeof err)) {
+    struct vtd_partition_dma others[1];
+    unsigned n = partitions_dma(plan, others);
+    if (vtd_setup_primary(&primary, iommu_dmar(), protected_ranges, map_top, others, n,
+                          &chunk_pages_alloc, err, sizeof err)) {
         LOG_ERR("VT-d: %s", err);
         vtd_teardown_primary(&primary);
         return EFI_DEVICE_ERROR;

@@ -1,10 +1,15 @@
 /* Runs in UEFI boot services, only with `selftest = vtd` in onestone.conf
- * (a test mode for QEMU, which models VT-d but not VMX): sets up the
- * primary partition's DMA remapping with vtd_setup_primary, exactly as
- * onestone will before launching, then checks it with QEMU's edu device:
- * DMA inside the partition works, DMA into onestone's memory is blocked and
- * the fault names the device and address. It then turns translation off,
- * prints PASS:/FAIL: lines and a summary on COM1 and powers the machine off. */
+ * (a test mode for QEMU, which models VT-d but not VMX): sets up DMA
+ * remapping with vtd_setup_primary, exactly as onestone does before
+ * launching with a management partition, then checks it with two of QEMU's
+ * edu devices: the first stays in the primary partition's domain, the
+ * second stands for the management partition's NIC in a domain of its own
+ * that maps only the partition's memory (a stand-in reservation, at device
+ * address 0). DMA inside each partition works; DMA from the primary's
+ * device into onestone's or the partition's memory, and from the
+ * partition's device into the primary's memory, is blocked and the fault
+ * names the device and address. It then turns translation off, prints
+ * PASS:/FAIL: lines and a summary on COM1 and powers the machine off. */
 #include "boot/boot.h"
 #include "boot/efi_pages.h"
 #include "boot/test_report.h"
@@ -23,27 +28,59 @@ static uint8_t *low_pages(UINTN n, EFI_MEMORY_TYPE type)
 
 static struct vtd_primary primary;
 
+/* DMA from `e` to device address `to` must be blocked: `watch` (the
+ * machine address behind it, if any) unchanged and a fault naming the
+ * device and the address */
+static void expect_blocked(struct edu *e, uint64_t from, uint64_t to, uint8_t *watch,
+                           const char *what)
+{
+    if (watch)
+        SetMem(watch, 256, 0xAB);
+    edu_dma(e, from, EDU_BUFFER, 256, 0);
+    edu_dma(e, EDU_BUFFER, to, 256, EDU_CMD_TO_RAM);
+    bool untouched = true;
+    for (int i = 0; watch && i < 256; i++)
+        untouched &= watch[i] == 0xAB;
+    struct vtd_fault f;
+    bool faulted = false;
+    for (unsigned i = 0; i < primary.unit_count && !faulted; i++)
+        faulted = vtd_fault_wait(&primary.units[i], &f);
+    bool named = faulted && f.source_id == edu_sid(e) && f.address == to && !f.is_read;
+    if (faulted && !named)
+        LOG_ERR("VT-d self-test: fault from 0x%x at 0x%lx (%s), expected 0x%x at 0x%lx",
+                f.source_id, (unsigned long)f.address, f.is_read ? "read" : "write", edu_sid(e),
+                (unsigned long)to);
+    test_report(untouched && named, what);
+}
+
 void vtd_selftest(void)
 {
     test_say("onestone VT-d self-test (selftest = vtd)");
     const struct dmar_info *dmar = iommu_dmar();
-    /* stand-in for onestone's reservation: protected like the real one */
+    /* stand-ins for onestone's reservation and the management partition's
+     * memory: protected like the real ones */
     uint8_t *hidden = low_pages(16, EfiReservedMemoryType);
+    uint8_t *part = low_pages(16, EfiReservedMemoryType);
     uint8_t *a = low_pages(1, EfiBootServicesData), *b = low_pages(1, EfiBootServicesData);
     struct memrange_list protected_ranges = { 0 };
     char err[160] = "";
-    struct edu edu;
-    if (!hidden || !a || !b || !edu_find(&edu)) {
-        test_report(false, "test memory and the edu device are available");
+    struct edu edu, nic;
+    if (!hidden || !part || !a || !b || !edu_find_nth(&edu, 0) || !edu_find_nth(&nic, 1)) {
+        test_report(false, "test memory and two edu devices are available");
         goto out;
     }
     memrange_add(&protected_ranges, (uint64_t)(UINTN)hidden, (uint64_t)(UINTN)hidden + 16 * 4096);
-    int rc = vtd_setup_primary(&primary, dmar, &protected_ranges, 4ull << 30, &efi_reserved_pages,
-                               err, sizeof err);
+    memrange_add(&protected_ranges, (uint64_t)(UINTN)part, (uint64_t)(UINTN)part + 16 * 4096);
+    struct vtd_partition_dma mgmt = { .domain_id = 2, .base = (uint64_t)(UINTN)part,
+                                      .size = 16 * 4096, .device_count = 1,
+                                      .bdf = { edu_sid(&nic) } };
+    int rc = vtd_setup_primary(&primary, dmar, &protected_ranges, 4ull << 30, &mgmt, 1,
+                               &efi_reserved_pages, err, sizeof err);
     if (rc)
         LOG_ERR("VT-d setup: %s", err);
-    test_report(rc == 0 && primary.devices_assigned > 0,
-           "VT-d on: every PCI function in the primary partition's domain, onestone's memory left out");
+    test_report(rc == 0 && primary.devices_assigned > 0 && primary.other_assigned == 1,
+           "VT-d on: every PCI function in the primary partition's domain but the partition's "
+           "device, which is in its own");
     if (rc)
         goto out;
 
@@ -51,25 +88,21 @@ void vtd_selftest(void)
         a[i] = (uint8_t)(i + 7);
     test_report(edu_copy(&edu, (uint64_t)(UINTN)a, (uint64_t)(UINTN)b) && CompareMem(a, b, 256) == 0,
            "a device of the primary partition can DMA into the partition's memory");
+    expect_blocked(&edu, (uint64_t)(UINTN)a, (uint64_t)(UINTN)hidden, hidden,
+                   "DMA into onestone's memory is blocked; the fault names the device and the address");
+    expect_blocked(&edu, (uint64_t)(UINTN)a, (uint64_t)(UINTN)part, part,
+                   "DMA from the primary into the management partition's memory is blocked");
 
-    SetMem(hidden, 4096, 0xAB);
-    edu_dma(&edu, (uint64_t)(UINTN)a, EDU_BUFFER, 256, 0);
-    edu_dma(&edu, EDU_BUFFER, (uint64_t)(UINTN)hidden, 256, EDU_CMD_TO_RAM);
-    bool untouched = true;
+    /* the partition's device: its address 0x1000 is part + 0x1000 */
     for (int i = 0; i < 256; i++)
-        untouched &= hidden[i] == 0xAB;
-    struct vtd_fault f;
-    unsigned u = 0;
-    bool faulted = false;
-    for (unsigned i = 0; i < primary.unit_count && !faulted; i++)
-        if (vtd_fault_wait(&primary.units[i], &f)) {
-            faulted = true;
-            u = i;
-        }
-    (void)u;
-    test_report(untouched && faulted && f.source_id == edu_sid(&edu) &&
-           f.address == (uint64_t)(UINTN)hidden && !f.is_read,
-           "DMA into onestone's memory is blocked; the fault names the device and the address");
+        part[i] = (uint8_t)(i ^ 0x5A);
+    SetMem(part + 0x1000, 256, 0);
+    test_report(edu_copy(&nic, 0, 0x1000) && CompareMem(part, part + 0x1000, 256) == 0,
+           "the partition's device DMAs within its memory, seen from device address 0");
+    expect_blocked(&nic, 0, (uint64_t)(UINTN)b, (uint64_t)(UINTN)b >= 16 * 4096 ? b : NULL,
+                   "DMA from the partition's device into the primary's memory is blocked");
+    expect_blocked(&nic, 0, 16 * 4096, NULL,
+                   "DMA from the partition's device past its memory is blocked");
     vtd_teardown_primary(&primary);
     test_report(!(vtd_global_status(&primary.units[0]) & VTD_GCMD_TE), "translation is off again after the test");
 out:

@@ -19,8 +19,13 @@ static void edu_cfg_write(uint8_t bus, uint8_t dev, uint8_t fn, uint8_t off, uin
 
 bool edu_find(struct edu *e)
 {
+    return edu_find_nth(e, 0);
+}
+
+bool edu_find_nth(struct edu *e, unsigned n)
+{
     for (unsigned dev = 0; dev < 32; dev++) {
-        if (edu_cfg_read(0, (uint8_t)dev, 0, 0) != EDU_VENDOR_DEVICE)
+        if (edu_cfg_read(0, (uint8_t)dev, 0, 0) != EDU_VENDOR_DEVICE || n-- > 0)
             continue;
         e->bus = 0;
         e->dev = (uint8_t)dev;

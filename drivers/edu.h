@@ -22,6 +22,8 @@ struct edu {
 
 /* Finds the device on bus 0 and enables memory space and bus mastering. */
 bool edu_find(struct edu *e);
+/* The n-th (from 0) on bus 0, the same way. */
+bool edu_find_nth(struct edu *e, unsigned n);
 uint16_t edu_sid(const struct edu *e);
 /* One DMA, waited for (edu completes on a 100 ms virtual timer). */
 bool edu_dma(struct edu *e, uint64_t src, uint64_t dst, uint64_t count, uint32_t cmd);

@@ -19,6 +19,13 @@ int vtd_domain_map_identity(struct vtd_unit *u, struct vtd_domain *d, uint64_t s
     return pgtable_map(&d->pt, start, start, end - start, 3, 2) ? -1 : 0;
 }
 
+int vtd_domain_map(struct vtd_unit *u, struct vtd_domain *d, uint64_t iova, uint64_t pa,
+                   uint64_t len)
+{
+    (void)u;
+    return pgtable_map(&d->pt, iova, pa, len, 3, 2) ? -1 : 0;
+}
+
 int vtd_domain_set(struct vtd_unit *u, struct vtd_domain *d, uint64_t iova, uint64_t pa,
                    uint64_t attrs)
 {

@@ -33,7 +33,18 @@ static int check_rmrrs(struct vtd_domain *d, const struct dmar_info *dmar, char 
     return 0;
 }
 
-uint64_t vtd_primary_pages(const struct dmar_info *dmar, uint64_t map_top)
+/* which other partition owns bdf, or -1 */
+static int owner_of(const struct vtd_partition_dma *others, unsigned other_count, uint16_t bdf)
+{
+    for (unsigned k = 0; k < other_count; k++)
+        for (unsigned i = 0; i < others[k].device_count; i++)
+            if (others[k].bdf[i] == bdf)
+                return (int)k;
+    return -1;
+}
+
+uint64_t vtd_primary_pages(const struct dmar_info *dmar, uint64_t map_top,
+                           const struct vtd_partition_dma *others, unsigned other_count)
 {
     uint64_t pages = 0;
     for (unsigned i = 0; i < dmar->unit_count; i++) {
@@ -45,16 +56,28 @@ uint64_t vtd_primary_pages(const struct dmar_info *dmar, uint64_t map_top)
         /* leaf tables, directories, top levels, splits around holes */
         uint64_t domain = (large ? 0 : gib * 512) + gib + gib / 512 + 2 + 2 * MEMRANGE_MAX;
         pages += 1 + 256 + 3 + domain;
+        /* each other partition's domain: its RAM from address 0 */
+        for (unsigned k = 0; k < other_count; k++) {
+            uint64_t two_mib = (others[k].size + (2ull << 20) - 1) >> 21;
+            pages += (large ? 0 : two_mib) + two_mib / 512 + 4;
+        }
     }
     return pages;
 }
 
 int vtd_setup_primary(struct vtd_primary *p, const struct dmar_info *dmar,
                       const struct memrange_list *protected_ranges, uint64_t map_top,
+                      const struct vtd_partition_dma *others, unsigned other_count,
                       const struct pgtable_allocator *alloc, char *err, size_t err_cap)
 {
     p->unit_count = dmar->unit_count;
-    p->devices_assigned = p->functions_found = p->buses = 0;
+    p->devices_assigned = p->functions_found = p->buses = p->other_assigned = 0;
+    p->other_count = other_count;
+    if (other_count > VTD_OTHER_PARTITIONS_MAX) {
+        fmt_snprintf(err, err_cap, "%u other partitions: at most %u have a DMA domain",
+                     other_count, VTD_OTHER_PARTITIONS_MAX);
+        return -1;
+    }
     if (err_cap)
         err[0] = 0;
     for (unsigned i = 0; i < dmar->unit_count; i++) {
@@ -68,6 +91,15 @@ int vtd_setup_primary(struct vtd_primary *p, const struct dmar_info *dmar,
                 fmt_snprintf(err, err_cap, "unit 0x%lx: out of memory for its tables",
                              (unsigned long)dmar->units[i].base);
             return -1;
+        }
+        for (unsigned k = 0; k < other_count; k++) {
+            struct vtd_domain *d = &p->other_domains[k][i];
+            if (vtd_domain_init(u, d, others[k].domain_id) ||
+                vtd_domain_map(u, d, 0, others[k].base, others[k].size)) {
+                fmt_snprintf(err, err_cap, "unit 0x%lx: out of memory for partition domain %u",
+                             (unsigned long)dmar->units[i].base, others[k].domain_id);
+                return -1;
+            }
         }
     }
     /* Every requester id on every bus in use goes to the primary partition,
@@ -106,11 +138,16 @@ int vtd_setup_primary(struct vtd_primary *p, const struct dmar_info *dmar,
             if (!du)
                 continue;                               /* no unit: nothing to program */
             unsigned i = (unsigned)(du - dmar->units);
-            if (vtd_assign_deferred(&p->units[i], (uint8_t)bus, (uint8_t)devfn, &p->domains[i])) {
+            int owner = owner_of(others, other_count, bdf);
+            const struct vtd_domain *d = owner < 0 ? &p->domains[i] : &p->other_domains[owner][i];
+            if (vtd_assign_deferred(&p->units[i], (uint8_t)bus, (uint8_t)devfn, d)) {
                 fmt_snprintf(err, err_cap, "out of memory for context tables");
                 return -1;
             }
-            p->devices_assigned++;
+            if (owner < 0)
+                p->devices_assigned++;
+            else
+                p->other_assigned++;
         }
         p->buses++;
     }
@@ -120,6 +157,11 @@ int vtd_setup_primary(struct vtd_primary *p, const struct dmar_info *dmar,
     LOG_INF("VT-d: %u unit(s) translating, %u PCI functions (%u requester ids on %u buses) "
             "in the primary partition's domain", p->unit_count, p->functions_found,
             p->devices_assigned, p->buses);
+    for (unsigned k = 0; k < other_count; k++)
+        LOG_INF("VT-d: domain %u: %u function(s) of another partition, which reach only its "
+                "%lu KiB at machine address 0x%lx (device address 0)", others[k].domain_id,
+                others[k].device_count, (unsigned long)(others[k].size >> 10),
+                (unsigned long)others[k].base);
     return 0;
 }
 

@@ -66,6 +66,9 @@ int vtd_domain_init(struct vtd_unit *u, struct vtd_domain *d, uint16_t id);
 int vtd_domain_map_identity(struct vtd_unit *u, struct vtd_domain *d, uint64_t start, uint64_t end);
 int vtd_domain_set(struct vtd_unit *u, struct vtd_domain *d, uint64_t iova, uint64_t pa,
                    uint64_t attrs);
+/* Maps [iova, iova + len) read-write to [pa, pa + len) in the domain. */
+int vtd_domain_map(struct vtd_unit *u, struct vtd_domain *d, uint64_t iova, uint64_t pa,
+                   uint64_t len);
 
 /* Puts bus:devfn in the domain (context entry present) or blocks it. */
 int vtd_assign(struct vtd_unit *u, uint8_t bus, uint8_t devfn, const struct vtd_domain *d);
