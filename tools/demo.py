@@ -1,23 +1,28 @@
 #!/usr/bin/env python3
 """Runs on the host (`make run`, after tools/run-demo.sh built the ESP): the
-demo. Bochs boots OVMF, onestone.efi takes over both CPUs and chain-loads
-Debian's Linux kernel; COM1 (onestone's log, then Linux's console and a
-shell) is relayed to this terminal through a pseudo-terminal this script
-owns, so that it, not Bochs, decides what the keys do:
+demo, one machine. Bochs boots OVMF with 2 CPUs and an e1000; onestone.efi
+starts the management partition (build/mgmt.elf) on the second CPU with
+its own memory and the e1000, and chain-loads Debian's Linux kernel on the
+first. COM1 (onestone's log, the partition's log through onestone, then
+Linux's console and a shell) is relayed to this terminal through a
+pseudo-terminal this script owns, so that it, not Bochs, decides what the
+keys do:
 
-  - every key goes to the guest, Ctrl-C included;
+  - every key goes to the guest, Ctrl-C included (pasted text in pieces
+    of 8 bytes, 20 a second, so that the emulated UART loses none);
   - Ctrl-] ends the demo at any time (as in `virsh console`, `xl console`);
   - the demo also ends when the guest halts or powers off (`poweroff -f`),
-    when onestone resets the platform, or when an emulator fails.
+    when onestone resets the platform, or when Bochs fails.
 
 Either way the terminal is restored and every process the demo started is
-stopped. Alongside, the management partition (build/mgmt.elf) runs
-standalone in QEMU with a fold job; its API is forwarded to a free
-127.0.0.1 port (ONESTONE_MGMT_PORT picks one) and the curl lines are printed
-first. Without a terminal the demo follows COM1 until Linux's test init has
-reported (LINUX-END) and ends there.
+stopped. The partition's API is forwarded from 127.0.0.1:8080 (another
+free port if that one is taken; ONESTONE_MGMT_PORT asks for one); the
+token and the curl lines are printed first. Once the API answers, the demo
+starts a fold job there and says so. Without a terminal the demo follows
+COM1 until Linux's test init has reported (LINUX-END) and the API has
+answered, and ends there.
 
-usage: demo.py WORKDIR ESP_IMAGE
+usage: demo.py WORKDIR ESP_IMAGE TOKEN_FILE
 """
 import json
 import os
@@ -26,6 +31,7 @@ import select
 import signal
 import sys
 import termios
+import threading
 import time
 import tty
 import urllib.request
@@ -35,11 +41,22 @@ import machines  # noqa: E402
 from watch import shown_path  # noqa: E402
 
 ESCAPE = b"\x1d"   # Ctrl-]
+# Bochs's UART drops what arrives while the guest has not yet read the last
+# characters, and an emulated guest reads slowly: pasted text goes to it
+# in pieces of KEY_CHUNK bytes (a key, or a terminal's reply to a query,
+# arrives whole), one piece per KEY_GAP_S
+KEY_CHUNK = 8
+KEY_GAP_S = 0.05
 # what the guest or onestone prints when the demo is over
 HALTED = re.compile(rb"reboot: System halted|reboot: Power down|reboot: Restarting system|"
                     rb"onestone: .*platform reset")
 NO_TTY_END = re.compile(rb"LINUX-END")
 NO_TTY_TIMEOUT_S = 1500
+API_PORT = 8080
+# the partition says so on COM1 (through onestone's log) once it listens
+API_READY = re.compile(rb"mgmt: ready: management API on http")
+API_ANSWER_S = 180      # from that line to a first answer through slirp
+FOLD_MOVES = 20000000   # most of an hour at Bochs's speed: it runs all demo long
 
 
 def say(msg):
@@ -47,83 +64,118 @@ def say(msg):
     sys.stdout.flush()
 
 
-class Demo:
-    def __init__(self, work, image):
-        self.work, self.image = work, image
-        self.interactive = os.isatty(0) and os.isatty(1)
-        self.mgmt = None
-        self.bochs = None
-        self.saved_tty = None
-        self.mgmt_reported = False
+class ApiWatcher(threading.Thread):
+    """Once the partition says it listens, calls its API from the host
+    until it answers, then starts a fold job there. Leaves one line for
+    the relay to print between COM1 chunks (never inside one of its
+    writes) and sets done."""
 
-    # -- the management partition -----------------------------------------
-    def start_mgmt(self):
-        port = int(os.environ.get("ONESTONE_MGMT_PORT", "0"))
-        token = "demo-" + os.urandom(8).hex()
-        # thread=single keeps its two busy-polling CPUs on one host core,
-        # leaving the other to Bochs
-        self.mgmt = machines.MgmtPartition(os.path.join(self.work, "mgmt"), "token=" + token,
-                                           cpus=2, port=port, accel="tcg,thread=single")
-        failure = self.mgmt.start()
-        if not failure:
-            end = time.monotonic() + 60
-            while "mgmt: ready" not in self.mgmt.log():
-                failure = self.mgmt.emu.check()
-                if failure or time.monotonic() > end:
-                    failure = failure or ("no 'mgmt: ready' line within 60 s (COM1 log: %s)" %
-                                          shown_path(self.mgmt.serial))
-                    break
-                time.sleep(0.5)
-        if failure:
-            say("the management partition did not start: " + failure)
-            return False
-        url = "http://127.0.0.1:%d" % self.mgmt.port
-        req = urllib.request.Request(url + "/jobs", method="POST",
-                                     data=json.dumps({"benchmark": "yue1", "seed": 1,
-                                                      "moves": 200000000}).encode(),
-                                     headers={"Authorization": "Bearer " + token,
+    def __init__(self, url, token):
+        super().__init__(daemon=True)
+        self.url, self.token = url, token
+        self.ready = threading.Event()     # the partition's ready line was seen
+        self.stop = threading.Event()
+        self.message = None
+        self.ok = None                     # None while it runs
+
+    def call(self, method, path, body=None, timeout=10):
+        req = urllib.request.Request(self.url + path, method=method,
+                                     data=json.dumps(body).encode() if body else None,
+                                     headers={"Authorization": "Bearer " + self.token,
                                               "Content-Type": "application/json"})
-        try:
-            job = json.load(urllib.request.urlopen(req, timeout=20))["id"]
-        except OSError as e:
-            say("the management partition did not take the fold job: %s (COM1 log: %s)" %
-                (e, shown_path(self.mgmt.serial)))
-            return False
-        say("management partition (standalone in QEMU, COM1 log %s), fold job %d running:" %
-            (shown_path(self.mgmt.serial), job))
-        print("    curl -H 'Authorization: Bearer %s' %s/status" % (token, url))
-        print("    curl -H 'Authorization: Bearer %s' %s/jobs/%d" % (token, url, job), flush=True)
-        return True
+        with urllib.request.urlopen(req, timeout=timeout) as r:
+            return json.load(r)
 
-    def check_mgmt(self):
-        failure = self.mgmt.emu.check() if self.mgmt else None
-        if failure and not self.mgmt_reported:
-            self.mgmt_reported = True
-            say("the management partition stopped: " + failure)
+    def run(self):
+        while not self.ready.wait(0.5):
+            if self.stop.is_set():
+                return
+        end = time.monotonic() + API_ANSWER_S
+        why = "no answer"
+        while not self.stop.is_set():
+            try:
+                status = self.call("GET", "/status")
+                job = self.call("POST", "/jobs", {"benchmark": "yue1", "seed": 1,
+                                                  "moves": FOLD_MOVES})["id"]
+                self.message = ("the management partition answers on %s (%s); fold job %d "
+                                "running: curl -H 'Authorization: Bearer %s' %s/jobs/%d" %
+                                (self.url, "under " + str(status.get("hypervisor")), job, self.token,
+                                 self.url, job))
+                self.ok = True
+                return
+            except (OSError, ValueError, KeyError) as e:
+                why = "%s: %s" % (type(e).__name__, e)
+            if time.monotonic() > end:
+                self.message = ("the management partition said it listens, but its API gave "
+                                "no answer on %s within %d s (last: %s)" %
+                                (self.url, API_ANSWER_S, why))
+                self.ok = False
+                return
+            self.stop.wait(3)
+
+
+class Demo:
+    def __init__(self, work, image, token_file):
+        self.work, self.image = work, image
+        with open(token_file) as f:
+            self.token = f.read().strip()
+        self.interactive = os.isatty(0) and os.isatty(1)
+        self.bochs = None
+        self.api = None
+        self.saved_tty = None
+
+    def choose_port(self):
+        asked = os.environ.get("ONESTONE_MGMT_PORT")
+        if asked:
+            port = machines.free_host_port(int(asked))
+            if port != int(asked):
+                say("ONESTONE_MGMT_PORT=%s: that port is in use on 127.0.0.1" % asked)
+                return None
+            return port
+        port = machines.free_host_port(API_PORT)
+        if port != API_PORT:
+            say("127.0.0.1:%d is in use on this host: the API gets port %d instead" %
+                (API_PORT, port))
+        return port
 
     # -- Bochs with COM1 on our pseudo-terminal ----------------------------
     def run_bochs(self):
+        port = self.choose_port()
+        if port is None:
+            return 1, "no port for the management API"
+        url = "http://127.0.0.1:%d" % port
+        say("the management partition's API will be on %s (token %s), once onestone has "
+            "started the partition:" % (url, self.token))
+        print("    curl -H 'Authorization: Bearer %s' %s/status" % (self.token, url))
+        print("    curl -H 'Authorization: Bearer %s' -d '{\"benchmark\":\"yue1\",\"seed\":1,"
+              "\"moves\":200000}' %s/jobs" % (self.token, url), flush=True)
+        self.api = ApiWatcher(url, self.token)
+        self.api.start()
         master, slave = os.openpty()
         tty.setraw(slave)   # nothing is echoed back before Bochs opens it
         run = os.path.join(self.work, "run")
         self.bochs = machines.bochs(run, "corei7_ivy_bridge_3770k", 2, self.image,
-                                    com1_tty=os.ttyname(slave))
+                                    com1_tty=os.ttyname(slave), nic_port=80, host_port=port)
         log = open(self.bochs.serial, "ab")
         self.bochs.start()
         if self.interactive:
-            say("Bochs is booting OVMF (about 20 s), then onestone and Linux (a few minutes). "
-                "Keys go to the guest; Ctrl-] ends the demo.")
+            say("Bochs is booting OVMF (about 20 s), then onestone, the partition and Linux "
+                "(a few minutes). Keys go to the guest; Ctrl-] ends the demo.")
             self.saved_tty = termios.tcgetattr(0)
             tty.setraw(0)
         else:
-            say("Bochs is booting OVMF (about 20 s), then onestone and Linux (a few minutes); "
-                "no terminal: following COM1 until Linux's init has reported.")
+            say("Bochs is booting OVMF (about 20 s), then onestone, the partition and Linux "
+                "(a few minutes); no terminal: following COM1 until Linux's init has "
+                "reported and the API has answered.")
         tail = b""
         end_rx = HALTED if self.interactive else NO_TTY_END
+        linux_ended = False
+        keys_due, next_key = bytearray(), 0.0
         try:
             while True:
                 fds = [master] + ([0] if self.interactive else [])
-                ready, _, _ = select.select(fds, [], [], 0.2)
+                ready, _, _ = select.select(fds, [], [], KEY_GAP_S if keys_due else 0.2)
+                data = b""
                 if master in ready:
                     try:
                         data = os.read(master, 65536)
@@ -134,24 +186,39 @@ class Demo:
                         log.write(data)
                         log.flush()
                         tail = (tail + data)[-4096:]
-                        m = end_rx.search(tail) or HALTED.search(tail)
+                        if API_READY.search(tail):
+                            self.api.ready.set()
+                        m = HALTED.search(tail)
                         if m:
                             time.sleep(0.5)
                             return 0, "the guest ended it (%s)" % m.group(0).decode(
                                 "utf-8", "replace")
+                        linux_ended = linux_ended or bool(end_rx.search(tail))
+                if self.api.message and (not data or data.endswith(b"\n")):
+                    say(self.api.message)
+                    self.api.message = None
+                if not self.interactive and linux_ended and not self.api.ready.is_set():
+                    say("Linux's init has reported, but the management partition never said "
+                        "it listens")
+                    return 1, "the management partition did not start"
+                if not self.interactive and linux_ended and self.api.ok is not None:
+                    return (0, "Linux's init has reported and the API answered") if self.api.ok \
+                        else (1, "the management API did not answer")
                 if 0 in ready:
                     keys = os.read(0, 1024)
                     if not keys:
                         return 0, "the terminal closed"
                     if ESCAPE in keys:
-                        os.write(master, keys[:keys.index(ESCAPE)])
                         return 0, "Ctrl-] pressed"
-                    os.write(master, keys)
+                    keys_due += keys
+                if keys_due and time.monotonic() >= next_key:
+                    os.write(master, keys_due[:KEY_CHUNK])
+                    del keys_due[:KEY_CHUNK]
+                    next_key = time.monotonic() + KEY_GAP_S
                 failure = self.bochs.check()
                 if failure:
                     say(failure)
                     return 1, "Bochs failed"
-                self.check_mgmt()
                 if not self.interactive and self.bochs.elapsed() > NO_TTY_TIMEOUT_S:
                     say("Linux did not finish within %d s" % NO_TTY_TIMEOUT_S)
                     return 1, "timed out"
@@ -167,17 +234,18 @@ class Demo:
             self.saved_tty = None
 
     def stop_all(self):
-        for part in (self.bochs, self.mgmt):
-            if part is not None:
-                part.stop()
+        if self.api:
+            self.api.stop.set()
+        if self.bochs:
+            self.bochs.stop()
 
 
 def main():
-    if len(sys.argv) != 3:
+    if len(sys.argv) != 4:
         print(__doc__, file=sys.stderr)
         return 2
-    work, image = sys.argv[1], sys.argv[2]
-    demo = Demo(work, image)
+    work = sys.argv[1]
+    demo = Demo(work, sys.argv[2], sys.argv[3])
 
     def ended_from_outside(signum, frame):
         raise SystemExit(128 + signum)
@@ -185,10 +253,7 @@ def main():
         signal.signal(s, ended_from_outside)
     rc, why = 1, "interrupted"
     try:
-        if not demo.start_mgmt():
-            rc, why = 1, "the management partition failed"
-        else:
-            rc, why = demo.run_bochs()
+        rc, why = demo.run_bochs()
     except KeyboardInterrupt:
         rc, why = 130, "interrupted"
     except SystemExit as e:
@@ -197,8 +262,6 @@ def main():
         demo.restore_tty()
         demo.stop_all()
     logs = [os.path.join(work, "run", "serial.txt"), os.path.join(work, "run", "bochs.out")]
-    if demo.mgmt:
-        logs += [demo.mgmt.serial, demo.mgmt.emu.output]
     sys.stdout.write("\r\n")
     say("ended: %s; every emulator it started is stopped. Logs: %s" %
         (why, ", ".join(shown_path(p) for p in logs if os.path.exists(p))))

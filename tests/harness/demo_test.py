@@ -3,10 +3,14 @@
 (`make test`). Starts `make run` on a pseudo-terminal (its controlling
 terminal), then:
 
-  1. waits for Linux's shell on COM1, types a command and reads its answer,
-     types `poweroff -f`: the demo must end by itself;
-  2. starts the demo again and presses Ctrl-] while it boots: it must end
-     at once.
+  1. reads the management partition's URL and token, printed before
+     Bochs starts; waits until the demo says the partition's API answers
+     (the partition runs beside Linux on the same Bochs machine) and calls
+     /status itself; waits for Linux's shell on COM1, types a command and
+     reads its answer, calls /status again while Linux runs, types
+     `poweroff -f`: the demo must end by itself;
+  2. starts the demo again and presses Ctrl-] once the partition answers,
+     while Linux boots: it must end at once.
 
 Each time the terminal must be left as it was (cooked mode, echo on) and no
 emulator of the demo may be left running.
@@ -14,6 +18,7 @@ emulator of the demo may be left running.
 usage: demo_test.py WORKDIR
 """
 import fcntl
+import json
 import os
 import re
 import select
@@ -22,12 +27,16 @@ import subprocess
 import sys
 import termios
 import time
+import urllib.request
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harnesslib import Results, leftover  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SHELL_TIMEOUT_S = 1500
+API_LINE = rb"onestone demo: the management partition's API will be on (http://127\.0\.0\.1:\d+) " \
+           rb"\(token (\S+)\)"
+ANSWERS = rb"onestone demo: the management partition answers on .* fold job \d+ running"
 
 
 class Terminal:
@@ -108,15 +117,38 @@ def left_cleanly(res, t, demo_dir, how):
     res.check(not rest, "after %s no emulator of the demo is left running" % how, repr(rest))
 
 
+def api_status(url, token):
+    """(ok, why): GET /status answers 200 with the primary partition in it."""
+    req = urllib.request.Request(url + "/status", headers={"Authorization": "Bearer " + token})
+    try:
+        with urllib.request.urlopen(req, timeout=30) as r:
+            j = json.load(r)
+    except (OSError, ValueError) as e:
+        return False, "%s: %s" % (type(e).__name__, e)
+    names = [p.get("name") for p in j.get("partitions", [])]
+    return (j.get("mode") == "onestone" and "primary" in names and "mgmt" in names,
+            "mode %r, partitions %r" % (j.get("mode"), names))
+
+
 def poweroff_run(res, work):
     demo_dir = os.path.join(work, "demo-poweroff")
     t = Terminal(demo_dir, os.path.join(work, "poweroff-transcript.txt"))
     try:
-        m = t.wait_for(rb"fold job \d+ running", 180)
-        res.check(bool(m), "make run started the management partition and printed its curl lines",
-                  tail(t))
-        if not m:
+        m = t.wait_for(API_LINE, 300)
+        first = m and b"Bochs is booting" not in t.screen[:m.start()] and \
+            re.search(rb"curl -H 'Authorization: Bearer \S+' http://127\.0\.0\.1:\d+/status",
+                      t.screen[m.end():])
+        if not res.check(bool(first), "make run prints the API's URL, token and curl lines first",
+                         tail(t)):
             return
+        url, token = m.group(1).decode(), m.group(2).decode()
+        m = t.wait_for(ANSWERS, SHELL_TIMEOUT_S)
+        if not res.check(bool(m), "the management partition answers beside Linux on the same "
+                         "machine, and the demo started a fold job there", tail(t)):
+            return
+        ok, why = api_status(url, token)
+        res.check(ok, "GET /status with the printed token on the printed URL shows both "
+                  "partitions", why)
         m = t.wait_for(rb"onestone demo: a shell on the guest's serial console", SHELL_TIMEOUT_S)
         if not res.check(bool(m), "the demo reached Linux's shell on COM1 under onestone",
                          tail(t)):
@@ -126,6 +158,8 @@ def poweroff_run(res, work):
         t.type(b"echo answer-$((6*7))\r")
         res.check(bool(t.wait_for(rb"answer-42", 60, mark)),
                   "a command typed into the terminal is answered by the guest's shell", tail(t))
+        ok, why = api_status(url, token)
+        res.check(ok, "the API still answers while Linux's shell runs", why)
         mark = len(t.screen)
         t.type(b"poweroff -f\r")
         rc = t.exited(90)
@@ -142,9 +176,9 @@ def escape_run(res, work):
     demo_dir = os.path.join(work, "demo-escape")
     t = Terminal(demo_dir, os.path.join(work, "escape-transcript.txt"))
     try:
-        # press Ctrl-] once onestone has taken over, long before Linux's shell
-        m = t.wait_for(rb"onestone: all 2 CPUs run as guests of onestone", 600)
-        if not res.check(bool(m), "the second demo run booted onestone", tail(t)):
+        # press Ctrl-] once the partition runs, long before Linux's shell
+        m = t.wait_for(ANSWERS, SHELL_TIMEOUT_S)
+        if not res.check(bool(m), "the second demo run started the partition", tail(t)):
             return
         t0 = time.monotonic()
         t.type(b"\x1d")

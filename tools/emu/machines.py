@@ -56,15 +56,29 @@ def listening_tcp_ports(pid):
     return ports
 
 
-def bochs(work, model, cpus, image, ips=10000000, com1_tty=None, nic_port=None):
+def free_host_port(preferred=0):
+    """PREFERRED if nothing on this host listens on 127.0.0.1:PREFERRED
+    (0: none), else a port the kernel has just handed out."""
+    for port in ([preferred] if preferred else []) + [0]:
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return s.getsockname()[1]
+    raise OSError("no free TCP port on 127.0.0.1")
+
+
+def bochs(work, model, cpus, image, ips=10000000, com1_tty=None, nic_port=None,
+          host_port=None):
     """Bochs booting OVMF from a copy of IMAGE (WORK/disk.img: Bochs leaves
     a lock file beside the image it ran). COM1 goes to WORK/serial.txt, or
     to the terminal device COM1_TTY (a pseudo-terminal the caller relays;
     it then writes WORK/serial.txt itself). NIC_PORT (a guest TCP port)
     adds an e1000 in PCI slot 1 on slirp user networking, with a forward
-    from 127.0.0.1 to that guest port; the host side (WORK/host_port) is a
-    port the kernel just handed out, which listening_tcp_ports(pid) shows
-    Bochs holding once it is up."""
+    from 127.0.0.1 to that guest port; the host side (WORK/host_port) is
+    HOST_PORT or else a port the kernel just handed out, which
+    listening_tcp_ports(pid) shows Bochs holding once it is up."""
     _fresh(work, "serial.txt", "bochs.log", "bochs.out", "disk.img", "disk.img.lock")
     for path in (work, image):
         if re.search(r"[\s,\"]", os.path.abspath(path)):
@@ -79,9 +93,7 @@ def bochs(work, model, cpus, image, ips=10000000, com1_tty=None, nic_port=None):
     if nic_port:
         # Bochs's slirp refuses port 0: take one the kernel has just handed
         # out; the caller checks with listening_tcp_ports that Bochs got it
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            host_port = s.getsockname()[1]
+        host_port = host_port or free_host_port()
         slirp = os.path.join(work, "slirp.conf")
         with open(slirp, "w") as f:
             f.write("# slirp config\nhostfwd = tcp:127.0.0.1:%d-:%d\n" % (host_port, nic_port))
