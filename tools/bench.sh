@@ -1,8 +1,9 @@
 #!/bin/sh
 # Runs on the host (`make bench`): boots the EFI test guest and Linux under
 # onestone in Bochs (clock sync=none: the TSC counts emulated instructions,
-# so every figure repeats run to run), then the management partition
-# standalone in QEMU (HTTP requests/s, fold moves/s against the same code on
+# so every figure repeats run to run), then the management partition in
+# Bochs natively and under onestone beside Linux (fold moves/s ratio, the
+# primary's exits/s), then the management partition standalone in QEMU (HTTP requests/s, fold moves/s against the same code on
 # the host; wall-clock figures, so they vary run to run), and prints one table.
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -40,6 +41,10 @@ while IFS='|' read -r cpu name n per; do
     row "exits on $cpu, firmware + Linux boot: $name" "$n ($per ticks each)" "-"
 done
 grep -aq 'LINUX-CPUS' "$l" || echo "(the Linux run did not finish: see $l)"
+
+# the management partition in Bochs, natively and under onestone beside
+# Linux (tests/bochs/partition_bench.py)
+python3 tests/bochs/partition_bench.py "$out/partition"
 
 # the management partition, standalone in QEMU (tests/mgmt/mgmtbench.py)
 python3 tests/mgmt/mgmtbench.py "$out/mgmt"
