@@ -29,7 +29,7 @@ VTDTEST_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(VTDTEST_SRCS))
 
 # pure logic shared by onestone.efi and the host (unit tests, tools)
 SHARED_SRCS := guest/mgmt/fold.c guest/mgmt/json.c guest/mgmt/http_parse.c guest/mgmt/bootargs.c \
-	boot/config.c boot/elf_check.c boot/mgmt_platform.c boot/acpi_tables.c vtd/dmar.c vtd/fault.c vtd/unit.c vtd/inval.c hv/pgtable.c hv/mtrr.c hv/memrange.c hv/ept_build.c \
+	boot/config.c boot/elf_check.c boot/mgmt_platform.c boot/acpi_tables.c boot/ecam.c vtd/dmar.c vtd/fault.c vtd/unit.c vtd/inval.c hv/pgtable.c hv/mtrr.c hv/memrange.c hv/ept_build.c \
 	hv/vmx_caps.c hv/exit_decode.c hv/log.c hv/cpuid_policy.c hv/msr_bitmap.c hv/mmio_decode.c \
 	hv/cr_checks.c hv/ipi_policy.c hv/core/partition.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))

@@ -10,6 +10,7 @@
  * shows them reserved. */
 #include "boot/boot.h"
 #include "boot/acpi_find.h"
+#include "boot/ecam.h"
 #include "boot/mgmt_files.h"
 #include "boot/mgmt_launch.h"
 #include "drivers/pci.h"
@@ -84,8 +85,9 @@ static int choose_cpus(struct hv_plan *plan, unsigned n)
     return 0;
 }
 
-/* Memory BARs by the usual sizing (all-ones, read back), decoding off
- * meanwhile; the firmware's driver is gone by then. */
+/* BARs by the usual sizing (all-ones, read back), decoding off meanwhile;
+ * the firmware's driver is gone by then. Memory BARs leave the primary's
+ * EPT; I/O BARs trap in its I/O bitmap (hv/entry.c). */
 static void read_bars(struct plan_device *d)
 {
     uint16_t bdf = PCI_BDF(d->bus, d->dev, d->fn);
@@ -93,8 +95,18 @@ static void read_bars(struct plan_device *d)
     pci_write32(bdf, 0x04, cmd & ~(uint32_t)(PCI_COMMAND_MEMORY | 1u));
     for (unsigned off = 0x10; off <= 0x24; off += 4) {
         uint32_t lo = pci_read32(bdf, (uint8_t)off);
-        if (lo & 1)
-            continue;                       /* I/O BAR */
+        if (lo & 1) {
+            pci_write32(bdf, (uint8_t)off, 0xFFFFFFFFu);
+            uint32_t mask = pci_read32(bdf, (uint8_t)off) & ~3u;
+            pci_write32(bdf, (uint8_t)off, lo);
+            uint32_t size = (~(mask | 0xFFFF0000u) + 1) & 0xFFFFu, base = lo & 0xFFFCu;
+            if ((mask & 0xFFFFu) && base && d->io_bar_count < PLAN_BARS_MAX) {
+                d->io_bars[d->io_bar_count].base = (uint16_t)base;
+                d->io_bars[d->io_bar_count].size = (uint16_t)size;
+                d->io_bar_count++;
+            }
+            continue;
+        }
         bool is64 = ((lo >> 1) & 3) == 2;
         pci_write32(bdf, (uint8_t)off, 0xFFFFFFFFu);
         uint32_t size_lo = pci_read32(bdf, (uint8_t)off);
@@ -124,6 +136,29 @@ static void read_bars(struct plan_device *d)
      * no interrupts until it sets them up */
     pci_write32(bdf, 0x04, ((cmd | PCI_COMMAND_MEMORY) & ~(uint32_t)PCI_COMMAND_MASTER) |
                                (1u << 10));
+}
+
+/* Configuration space through ECAM: the function's 4 KiB page becomes a
+ * protected range of the primary (all-ones, writes dropped, as through
+ * 0xCF8/0xCFC); every other function's page stays direct. */
+static void conceal_ecam_page(struct hv_plan *plan, struct plan_device *d)
+{
+    const struct acpi_sdt_header *mcfg = acpi_find_table("MCFG");
+    if (!mcfg) {
+        LOG_INF("mgmt: %02x:%02x.%x: the firmware has no MCFG table (no ECAM): configuration "
+                "space is reached only through 0xCF8/0xCFC, which onestone traps",
+                d->bus, d->dev, d->fn);
+        return;
+    }
+    d->ecam_page = ecam_function_page(mcfg, mcfg->length, 0, d->bus, d->dev, d->fn);
+    if (!d->ecam_page) {
+        LOG_WARN_("mgmt: %02x:%02x.%x: no ECAM window of the MCFG table covers it: only "
+                  "0xCF8/0xCFC trap", d->bus, d->dev, d->fn);
+        return;
+    }
+    memrange_add(&plan->protected_ranges, d->ecam_page, d->ecam_page + 0x1000);
+    LOG_INF("mgmt: %02x:%02x.%x: its ECAM page 0x%lx is hidden from the primary partition",
+            d->bus, d->dev, d->fn, (unsigned long)d->ecam_page);
 }
 
 /* The firmware's driver lets go of the device, so nothing of the firmware
@@ -270,6 +305,11 @@ int mgmt_prepare(EFI_HANDLE image, const struct mgmt_config *m,
         for (unsigned b = 0; b < d->bar_count; b++)
             memrange_add(&plan->protected_ranges, d->bars[b].base,
                          d->bars[b].base + d->bars[b].size);
+        for (unsigned b = 0; b < d->io_bar_count; b++)
+            LOG_INF("mgmt: %02x:%02x.%x: I/O ports 0x%x-0x%x trap in the primary partition "
+                    "(all-ones, writes dropped)", d->bus, d->dev, d->fn, d->io_bars[b].base,
+                    d->io_bars[b].base + d->io_bars[b].size - 1);
+        conceal_ecam_page(plan, d);
     }
     if (load_kernel(image, m, mem, pm))
         goto fail;

@@ -157,8 +157,9 @@ static int build_mgmt_partition(struct hv_plan *plan, bool ept_1g)
 }
 
 /* The primary partition must not reach the functions another partition
- * owns: it traps the PCI configuration ports (I/O bitmaps, everything
- * else direct). */
+ * owns: it traps the PCI configuration ports and those functions' I/O
+ * BARs (I/O bitmaps, everything else direct). Their memory BARs and ECAM
+ * pages are protected ranges, left out of its EPT. */
 static int conceal_devices_from_primary(struct hv_plan *plan)
 {
     struct partition *p = &hv_partitions[0];
@@ -172,6 +173,19 @@ static int conceal_devices_from_primary(struct hv_plan *plan)
         return -HV_ENOMEM;
     for (unsigned port = PCI_CFG_ADDRESS_PORT; port < PCI_CFG_DATA_PORT + 4; port++)
         a[port / 8] |= (uint8_t)(1u << (port % 8));
+    for (uint32_t d = 0; d < m->device_count; d++)
+        for (uint32_t i = 0; i < m->devices[d].io_bar_count; i++) {
+            uint32_t base = m->devices[d].io_bars[i].base, size = m->devices[d].io_bars[i].size;
+            if (p->concealed_port_count == PARTITION_CONCEALED_PORTS_MAX)
+                return -HV_EINVAL;
+            p->concealed_ports[p->concealed_port_count].base = (uint16_t)base;
+            p->concealed_ports[p->concealed_port_count].size = (uint16_t)size;
+            p->concealed_port_count++;
+            for (uint32_t port = base; port < base + size && port <= 0xFFFF; port++) {
+                uint8_t *bitmap = port < 0x8000 ? a : b;
+                bitmap[(port & 0x7FFF) / 8] |= (uint8_t)(1u << (port % 8));
+            }
+        }
     p->io_bitmap_pa[0] = (uint64_t)(uintptr_t)a;
     p->io_bitmap_pa[1] = (uint64_t)(uintptr_t)b;
     return 0;

@@ -1,9 +1,10 @@
 /* Runs in VMX root: IN/OUT exits. The primary partition traps only the PCI
- * configuration ports (I/O bitmaps, set when another partition owns PCI
- * functions); a management partition traps every port and owns none but
+ * configuration ports and other partitions' I/O BARs (I/O bitmaps, set
+ * when another partition owns PCI functions); a management partition traps every port and owns none but
  * configuration space (hv/core/pci_cfg.h): any other port stops it. */
 #include "hv/exits.h"
 #include "hv/core/pci_cfg.h"
+#include "hv/log.h"
 #include "hv/vmx_ops.h"
 #include "arch/io.h"
 
@@ -30,7 +31,15 @@ void handle_io(struct percpu *cpu, struct guest_regs *regs)
     }
     uint64_t rax = regs->gpr[GPR_RAX];
     uint32_t value = (uint32_t)rax;
-    if (!pci_cfg_port_access(cpu->part, &cpu->pci_cf8, port, size, is_in, &value)) {
+    if (partition_port_concealed(cpu->part, port, size)) {
+        /* another partition's device: as if nothing decoded the port */
+        if (++cpu->part->concealed_port_accesses <= 4)
+            LOG_WARN_("%s partition: I/O port 0x%x (%s) belongs to another partition's device: "
+                      "%s%s", cpu->part->name, port, is_in ? "read" : "write",
+                      is_in ? "reads all-ones" : "dropped",
+                      cpu->part->concealed_port_accesses == 4 ? "; further ones are counted" : "");
+        value = 0xFFFFFFFFu;
+    } else if (!pci_cfg_port_access(cpu->part, &cpu->pci_cf8, port, size, is_in, &value)) {
         if (cpu->part->kind == PARTITION_MGMT) {
             mgmt_contain(cpu, regs, "I/O port the partition does not own");
             return;

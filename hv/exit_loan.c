@@ -112,6 +112,7 @@ void loan_end(struct percpu *cpu, struct guest_regs *regs, const char *why)
     cpu->part = &hv_partitions[1];
     cpu->on_loan = false;
     cpu->event_injected = true;
+    lapic_firmware_wakeup_ended();
     if (++cpu->loans <= LOAN_LOG_LIMIT)
         LOG_INF("mgmt: cpu%u was lent to the firmware's AP wake-up for %lu us (ended by %s)%s",
                 cpu->index,

@@ -20,11 +20,40 @@ static volatile uint64_t started_by_os;       /* bitmap of CPU indexes */
 
 static spinlock_t release_lock;      /* taken once, never released */
 
+/* the primary partition's APs: the CPUs the OS must start before the
+ * xAPIC page can be its own (a management CPU drops what is not its own,
+ * so the routing need not guard it) */
+static uint64_t primary_aps(void)
+{
+    uint64_t aps = 0;
+    for (uint32_t i = 0; i < hv_plan->cpu_count; i++)
+        if (!hv_cpus[i].is_bsp && hv_cpus[i].part->kind == PARTITION_PRIMARY)
+            aps |= 1ull << i;
+    return aps;
+}
+
+static void release_routing(void);
+
 void lapic_os_took_over(void)
 {
     os_took_over = true;
-    LOG_INF("boot services ended: the OS owns the machine; APIC writes stay emulated "
-            "until the OS runs on every AP (%u)", hv_plan->cpu_count - 1);
+    unsigned aps = (unsigned)__builtin_popcountll(primary_aps());
+    if (aps == 0)
+        LOG_INF("boot services ended: the OS owns the machine; the primary partition has no "
+                "APs: APIC writes stay emulated until the firmware's last AP wake-up is over");
+    else
+        LOG_INF("boot services ended: the OS owns the machine; APIC writes stay emulated "
+                "until the OS runs on every AP (%u)", aps);
+}
+
+/* The firmware's ExitBootServices handler wakes every AP once more (EDK2
+ * parks them), after onestone's own handler has run: a broadcast that
+ * borrows the management CPUs. With no AP of its own, that is the last
+ * the primary needs the routing for. */
+void lapic_firmware_wakeup_ended(void)
+{
+    if (os_took_over && !routing_released && primary_aps() == 0)
+        release_routing();
 }
 
 bool lapic_routing_active(void)
@@ -44,7 +73,7 @@ static void release_routing(void)
                           EPT_RWX | (MTRR_TYPE_UC << EPT_MEMTYPE_SHIFT)) == 0) {
         routing_released = true;
         invept(INVEPT_SINGLE_CONTEXT, hv_eptp);
-        LOG_INF("the OS runs on all APs: local APIC page handed to the guest "
+        LOG_INF("local APIC page handed to the primary partition's OS "
                 "(no more VM exits on APIC writes)");
     }
 }
@@ -73,10 +102,7 @@ void lapic_note_os_code_on(struct percpu *cpu)
 {
     if (!os_took_over || cpu->is_bsp || routing_released || cpu->part->kind != PARTITION_PRIMARY)
         return;
-    uint64_t all_aps = 0;
-    for (uint32_t i = 0; i < hv_plan->cpu_count; i++)
-        if (!hv_cpus[i].is_bsp && hv_cpus[i].part == cpu->part)
-            all_aps |= 1ull << i;
+    uint64_t all_aps = primary_aps();
     uint64_t now = __atomic_or_fetch(&started_by_os, 1ull << cpu->index, __ATOMIC_ACQ_REL);
     if ((now & all_aps) == all_aps)
         release_routing();

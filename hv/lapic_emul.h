@@ -38,6 +38,9 @@ unsigned lapic_handle_x2apic_icr(struct percpu *cpu, uint64_t value);
 
 /* The guest's boot services ended (hypercall from onestone's boot code). */
 void lapic_os_took_over(void);
+/* A loan of a management CPU to the firmware's AP wake-up ended
+ * (hv/exit_loan.c). */
+void lapic_firmware_wakeup_ended(void);
 /* An AP ran OS code: it set XCR0 (XSETBV) after the boot services ended.
  * Firmware AP code does not, and EDK2 parks the APs once more inside
  * ExitBootServices (possibly after onestone was told), so a start-up IPI

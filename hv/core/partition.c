@@ -14,6 +14,18 @@ bool partition_sees_pci(const struct partition *p, uint16_t bdf)
     return p->sees_only_listed ? listed : !listed;
 }
 
+bool partition_port_concealed(const struct partition *p, uint16_t port, unsigned size)
+{
+    uint32_t first = port, last = (uint32_t)port + size - 1;
+    for (unsigned i = 0; i < p->concealed_port_count; i++) {
+        uint32_t base = p->concealed_ports[i].base;
+        uint32_t end = base + p->concealed_ports[i].size - 1;
+        if (p->concealed_ports[i].size && first <= end && last >= base)
+            return true;
+    }
+    return false;
+}
+
 uint64_t partition_ram_to_machine(const struct partition *p, uint64_t gpa, uint64_t len)
 {
     if (p->kind == PARTITION_PRIMARY || len > p->mem_bytes || gpa > p->mem_bytes - len)

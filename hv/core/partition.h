@@ -16,6 +16,7 @@
 #include "onestone/config.h"
 
 #define HV_PARTITIONS_MAX 4
+#define PARTITION_CONCEALED_PORTS_MAX 16
 
 enum partition_kind { PARTITION_PRIMARY, PARTITION_MGMT };
 /* the values of struct mgmt_hc_partition.state */
@@ -40,6 +41,11 @@ struct partition {
     bool sees_only_listed;
     unsigned pci_count;
     uint16_t pci_bdf[CONFIG_DEVICES_MAX];
+    /* I/O ports of other partitions' functions (their I/O BARs): they trap
+     * here, read all-ones and ignore writes */
+    unsigned concealed_port_count;
+    struct { uint16_t base, size; } concealed_ports[PARTITION_CONCEALED_PORTS_MAX];
+    uint64_t concealed_port_accesses;
     /* containment bookkeeping */
     uint64_t violations;            /* accesses stopped */
     uint32_t restarts;
@@ -53,6 +59,10 @@ extern unsigned hv_partition_count;
 /* Whether the partition may reach PCI function bdf through configuration
  * space (pure). */
 bool partition_sees_pci(const struct partition *p, uint16_t bdf);
+
+/* Whether any of the `size` ports from `port` is concealed from the
+ * partition (pure). */
+bool partition_port_concealed(const struct partition *p, uint16_t port, unsigned size);
 
 /* [gpa, gpa + len) inside the partition's own RAM (mgmt kind): the machine
  * address, or 0 when any byte lies outside (pure). */

@@ -32,6 +32,21 @@ struct __attribute__((packed)) acpi_sdt_header {
 };
 _Static_assert(sizeof(struct acpi_sdt_header) == 36, "SDT header is 36 bytes");
 
+/* MCFG (PCI Firmware Specification 3.0, 4.1.2): the ECAM windows */
+struct __attribute__((packed)) acpi_mcfg {
+    struct acpi_sdt_header header;  /* "MCFG" */
+    uint8_t reserved[8];
+};
+_Static_assert(sizeof(struct acpi_mcfg) == 44, "MCFG header is 44 bytes");
+
+struct __attribute__((packed)) mcfg_allocation {
+    uint64_t base;                  /* ECAM base of bus 0 of this segment */
+    uint16_t segment;
+    uint8_t start_bus, end_bus;
+    uint32_t reserved;
+};
+_Static_assert(sizeof(struct mcfg_allocation) == 16, "MCFG allocation is 16 bytes");
+
 struct __attribute__((packed)) acpi_madt {
     struct acpi_sdt_header header;  /* "APIC" */
     uint32_t local_apic_address;

@@ -30,6 +30,9 @@ struct plan_device {
     uint8_t bus, dev, fn, pad;
     uint32_t bar_count;
     struct { uint64_t base, size; } bars[PLAN_BARS_MAX];   /* memory BARs */
+    uint32_t io_bar_count;
+    struct { uint16_t base, size; } io_bars[PLAN_BARS_MAX]; /* I/O BARs (ports) */
+    uint64_t ecam_page;             /* its configuration space in ECAM, 0: none */
 };
 
 /* bus << 8 | dev << 3 | fn, the requester/config-space form */

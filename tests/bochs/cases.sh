@@ -193,6 +193,9 @@ partition)
     expect "$log" "onestone starts the partition on the last CPU" 'cpu2: starts the management partition \(its CPU 0\)'
     expect "$log" "the partition's kernel runs under onestone and logs through it" 'mgmt: onestone management partition \(under onestone\)'
     expect "$log" "the primary sees 2 of 3 CPUs enabled in MP services" 'testguest: MP services: 3 processors, 2 enabled'
+    expect "$log" "onestone traps the e1000's I/O BAR in the primary" 'mgmt: 00:02.0: I/O ports 0x[0-9a-f]+-0x[0-9a-f]+ trap in the primary partition'
+    expect "$log" "onestone says where ECAM stands (Bochs's firmware has no MCFG)" 'mgmt: 00:02.0: the firmware has no MCFG table'
+    expect "$log" "the primary's write to that I/O BAR was dropped and logged" 'primary partition: I/O port 0x[0-9a-f]+ .write. belongs to another partition'
     expect "$log" "the primary keeps running beside the partition" 'testguest: progress [0-9]+'
     guest_results "$log"
     # the partition's memory (onestone's log) lies in a reserved region
@@ -291,6 +294,7 @@ port = 80' "$B/mgmt.elf=\\EFI\\onestone\\mgmt.elf" "$B/linux/vmlinuz=\\vmlinuz" 
     end_probe
     expect "$log" "onestone starts the partition on the last CPU" 'cpu1: starts the management partition \(its CPU 0\)'
     expect "$log" "the firmware's AP wake-up borrows the management CPU and gives it back" 'mgmt: cpu1 was lent to the firmware'
+    expect "$log" "with no AP to start, Linux gets the local APIC page once the firmware's last AP wake-up is over" 'local APIC page handed to the primary partition'
     expect "$log" "Linux reached user space beside the partition" 'LINUX-USERSPACE: init started'
     expect "$log" "Linux sees one CPU" 'LINUX-CPUINFO: processors=1'
     expect "$log" "Linux lists PCI functions" 'LINUX-PCI: '
@@ -313,7 +317,7 @@ boot_args = console=ttyS0,115200 initrd=\initrd.img panic=-1 loglevel=6' \
     expect "$log" "onestone saw the firmware's boot services end" 'boot services ended: the OS owns the machine'
     expect_after "$log" "onestone handled Linux's INIT for cpu1" 'boot services ended' 'INIT: cpu1 now waits for SIPI'
     expect_after "$log" "onestone handled Linux's SIPI for cpu1" 'boot services ended' 'SIPI: cpu1 starts at 0x'
-    expect_after "$log" "onestone handed the local APIC to Linux once its APs ran" 'SIPI: cpu1 starts at 0x' 'local APIC page handed to the guest'
+    expect_after "$log" "onestone handed the local APIC to Linux once its APs ran" 'SIPI: cpu1 starts at 0x' 'local APIC page handed to the primary partition'
     expect_not "$log" "no INIT reached a CPU outside onestone's routing" 'waits for a hardware SIPI'
     expect "$log" "VMX is hidden from Linux" 'LINUX-CPUINFO: vmx hidden'
     expect_not "$log" "no onestone errors" 'onestone: .*ERROR'

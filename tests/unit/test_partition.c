@@ -34,10 +34,27 @@ static void test_ram(void)
     CHECK_EQ_U64(partition_ram_to_machine(&p, 0x1000, 8), 0);
 }
 
+/* the e1000's I/O BAR (0xC000, 64 ports) concealed from the primary */
+static void test_concealed_ports(void)
+{
+    struct partition p = { .kind = PARTITION_PRIMARY, .concealed_port_count = 2,
+                           .concealed_ports = { { 0xC000, 0x40 }, { 0xFFF0, 0x10 } } };
+    CHECK(partition_port_concealed(&p, 0xC000, 4));
+    CHECK(partition_port_concealed(&p, 0xC03F, 1));
+    CHECK(!partition_port_concealed(&p, 0xC040, 4));
+    CHECK(!partition_port_concealed(&p, 0xBFFC, 4));
+    CHECK(partition_port_concealed(&p, 0xBFFE, 4));        /* overlaps the first port */
+    CHECK(partition_port_concealed(&p, 0xFFFF, 1));        /* the last port of the space */
+    CHECK(!partition_port_concealed(&p, 0xCF8, 4));
+    struct partition none = { .kind = PARTITION_PRIMARY };
+    CHECK(!partition_port_concealed(&none, 0xC000, 4));
+}
+
 int main(int argc, char **argv)
 {
     (void)argc;
     test_pci_visibility();
     test_ram();
+    test_concealed_ports();
     return unit_finish(argv[0]);
 }
