@@ -17,21 +17,22 @@ EFI_CFLAGS := -std=gnu11 $(WARN) -O2 -fpic -ffreestanding -fno-stack-protector \
 EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -L$(EFI_LIB) -T linker.ld
 HOST_CFLAGS := -std=gnu11 $(WARN) -O1 -g -Iinclude -I. -fsanitize=address,undefined
 
-ONESTONE_SRCS := $(wildcard boot/*.c boot/*.S hv/*.c hv/*.S hv/core/*.c drivers/*.c vtd/*.c)
+HV_SRCS := $(wildcard hv/core/*.c hv/x86/*.c hv/x86/*.S hv/vmx/*.c hv/vmx/*.S hv/vmx/exits/*.c hv/vtd/*.c)
+ONESTONE_SRCS := $(wildcard boot/*.c boot/*.S drivers/*.c vtd/*.c) $(HV_SRCS)
 ONESTONE_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(ONESTONE_SRCS))
 TESTGUEST_SRCS := $(wildcard guest/testguest/*.c)
 TESTGUEST_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(TESTGUEST_SRCS))
 # the VT-d test program (QEMU): onestone's vtd/ code and what it builds on
-VTDTEST_SRCS := guest/vtdtest/vtdtest.c $(wildcard vtd/*.c) hv/pgtable.c hv/log.c \
-	hv/memrange.c drivers/uart16550.c drivers/pci.c drivers/edu.c boot/acpi_find.c \
+VTDTEST_SRCS := guest/vtdtest/vtdtest.c $(wildcard vtd/*.c) hv/core/pgtable.c hv/core/log.c \
+	hv/core/memrange.c drivers/uart16550.c drivers/pci.c drivers/edu.c boot/acpi_find.c \
 	boot/efi_pages.c boot/test_report.c
 VTDTEST_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(VTDTEST_SRCS))
 
 # pure logic shared by onestone.efi and the host (unit tests, tools)
 SHARED_SRCS := guest/mgmt/fold.c guest/mgmt/json.c guest/mgmt/http_parse.c guest/mgmt/bootargs.c \
-	boot/config.c boot/elf_check.c boot/mgmt_platform.c boot/acpi_tables.c boot/ecam.c vtd/dmar.c vtd/fault.c vtd/unit.c vtd/inval.c hv/pgtable.c hv/mtrr.c hv/memrange.c hv/ept_build.c \
-	hv/vmx_caps.c hv/exit_decode.c hv/log.c hv/cpuid_policy.c hv/msr_bitmap.c hv/mmio_decode.c \
-	hv/cr_checks.c hv/ipi_policy.c hv/core/partition.c
+	boot/config.c boot/elf_check.c boot/mgmt_platform.c boot/acpi_tables.c boot/ecam.c vtd/dmar.c vtd/fault.c vtd/unit.c vtd/inval.c hv/core/pgtable.c hv/x86/mtrr.c hv/core/memrange.c hv/vmx/ept_build.c \
+	hv/vmx/vmx_caps.c hv/vmx/exits/exit_decode.c hv/core/log.c hv/x86/cpuid_policy.c hv/vmx/msr_bitmap.c hv/x86/mmio_decode.c \
+	hv/x86/cr_checks.c hv/x86/ipi_policy.c hv/core/partition.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all deps test unit emu run bench clean
@@ -63,7 +64,7 @@ $(BUILD)/foldbench: tools/foldbench.c guest/mgmt/fold.c guest/mgmt/fold.h
 deps:
 	@tools/install-deps.sh
 
-$(BUILD)/efi/%.c.o: %.c $(wildcard include/*/*.h hv/*.h hv/core/*.h boot/*.h drivers/*.h vtd/*.h)
+$(BUILD)/efi/%.c.o: %.c $(wildcard include/*/*.h hv/*/*.h hv/vmx/exits/*.h boot/*.h drivers/*.h vtd/*.h)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(EFI_CFLAGS) -c $< -o $@

@@ -8,7 +8,7 @@
 #include "boot/acpi_tables.h"
 #include "boot/acpi_find.h"
 #include "arch/acpi.h"
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 static uint8_t io_apic_id(void)
 {

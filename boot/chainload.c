@@ -3,7 +3,7 @@
  * bootmgfw.efi) from the configured volume, with boot_args as its load
  * options. */
 #include "boot/boot.h"
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 static BOOLEAN label_matches(EFI_HANDLE handle, const char *label)
 {

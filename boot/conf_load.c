@@ -1,7 +1,7 @@
 /* Runs in UEFI boot services: reads \EFI\onestone\onestone.conf from the
  * volume onestone.efi was loaded from and hands it to the shared parser. */
 #include "boot/boot.h"
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 EFI_STATUS conf_load(EFI_HANDLE image, struct onestone_config *out)
 {

@@ -7,16 +7,16 @@
 #include "boot/mgmt_files.h"
 #include "boot/mgmt_launch.h"
 #include "drivers/uart16550.h"
-#include "hv/entry.h"
-#include "hv/log.h"
-#include "hv/vmx_caps.h"
+#include "hv/vmx/entry.h"
+#include "hv/core/log.h"
+#include "hv/vmx/vmx_caps.h"
 #include "arch/vmx.h"
 #include "onestone/hvabi.h"
 
 #define ONESTONE_VERSION "0.1"
 
 /* Runs in the guest at ExitBootServices (TPL_NOTIFY, firmware context):
- * tells onestone the OS owns the machine now (hv/lapic_emul.h says why it
+ * tells onestone the OS owns the machine now (hv/vmx/lapic_emul.h says why it
  * cares). */
 static VOID EFIAPI on_exit_boot_services(EFI_EVENT event, VOID *context)
 {

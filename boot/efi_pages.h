@@ -6,7 +6,7 @@
 
 #include <efi.h>
 #include <efilib.h>
-#include "hv/pgtable.h"
+#include "hv/core/pgtable.h"
 
 /* Zeroed pages below `limit` (inclusive), NULL if none are left. */
 uint8_t *efi_pages_below(UINTN pages, EFI_MEMORY_TYPE type, EFI_PHYSICAL_ADDRESS limit);

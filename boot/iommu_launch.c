@@ -9,7 +9,7 @@
 #include "boot/boot.h"
 #include "boot/acpi_find.h"
 #include "boot/acpi_tables.h"
-#include "hv/log.h"
+#include "hv/core/log.h"
 #include "vtd/primary_setup.h"
 
 static EFI_PHYSICAL_ADDRESS chunk;
@@ -101,7 +101,7 @@ EFI_STATUS iommu_enable_primary(const struct onestone_config *c, struct hv_plan 
         dmar->checksum = 0;
         dmar->checksum = acpi_checksum(dmar, dmar->length);
     }
-    /* VMX root polls the fault records from here on (hv/vtd_faults.c) */
+    /* VMX root polls the fault records from here on (hv/vtd/vtd_faults.c) */
     plan->vtd_unit_count = primary.unit_count;
     for (unsigned i = 0; i < primary.unit_count && i < 8; i++) {
         plan->vtd_units[i] = primary.units[i];

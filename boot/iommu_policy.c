@@ -4,7 +4,7 @@
  * and says so loudly (for emulators without an IOMMU, such as Bochs). */
 #include "boot/boot.h"
 #include "boot/acpi_find.h"
-#include "hv/log.h"
+#include "hv/core/log.h"
 #include "vtd/dmar.h"
 #include "vtd/vtd.h"
 

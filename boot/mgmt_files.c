@@ -6,7 +6,7 @@
  * through the same two functions. */
 #include "boot/boot.h"
 #include "boot/mgmt_files.h"
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 #define KERNEL_MAX (64u << 20)
 

@@ -14,7 +14,7 @@
 #include "boot/mgmt_files.h"
 #include "boot/mgmt_launch.h"
 #include "drivers/pci.h"
-#include "hv/log.h"
+#include "hv/core/log.h"
 #include "onestone/mgmt_abi.h"
 #include "arch/io.h"
 
@@ -87,7 +87,7 @@ static int choose_cpus(struct hv_plan *plan, unsigned n)
 
 /* BARs by the usual sizing (all-ones, read back), decoding off meanwhile;
  * the firmware's driver is gone by then. Memory BARs leave the primary's
- * EPT; I/O BARs trap in its I/O bitmap (hv/entry.c). */
+ * EPT; I/O BARs trap in its I/O bitmap (hv/vmx/entry.c). */
 static void read_bars(struct plan_device *d)
 {
     uint16_t bdf = PCI_BDF(d->bus, d->dev, d->fn);

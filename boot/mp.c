@@ -4,8 +4,8 @@
  * call boot services (the PI spec forbids it), only MP's WhoAmI. */
 #include "boot/boot.h"
 #include "onestone/efi_mp_services.h"
-#include "hv/log.h"
-#include "hv/vmx_caps.h"
+#include "hv/core/log.h"
+#include "hv/vmx/vmx_caps.h"
 #include "arch/io.h"
 
 static EFI_GUID mp_guid = EFI_MP_SERVICES_PROTOCOL_GUID;

@@ -4,7 +4,7 @@
 #include "boot/boot.h"
 #include "arch/io.h"
 #include "arch/x86.h"
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 static void collect_mtrr(struct mtrr_state *m)
 {

@@ -4,7 +4,7 @@
  * The hypervisor runs from the copy; the firmware-loaded original stays
  * with the guest and is freed as usual when the boot target takes over. */
 #include "boot/boot.h"
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 /* ELF dynamic-section and RELA entries (System V gABI), as gnu-efi's
  * self-relocation left them. */

@@ -1,7 +1,7 @@
 /* Runs in UEFI boot services: see test_report.h. */
 #include "boot/test_report.h"
 #include "drivers/uart16550.h"
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 #define TEST_CONSOLE 0x3F8
 

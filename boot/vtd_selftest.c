@@ -14,7 +14,7 @@
 #include "boot/efi_pages.h"
 #include "boot/test_report.h"
 #include "drivers/edu.h"
-#include "hv/log.h"
+#include "hv/core/log.h"
 #include "vtd/primary_setup.h"
 
 

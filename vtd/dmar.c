@@ -8,7 +8,7 @@
  * refused with a message naming the structure. Freestanding: no libc. */
 #include <stdarg.h>
 #include "vtd/dmar.h"
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 /* Fields are read byte by byte, little-endian, at offsetof() positions of
  * the packed layouts: the table has no alignment guarantees. */

@@ -4,7 +4,7 @@
  * and cleared too, so nothing is lost silently. */
 #include "vtd/vtd.h"
 #include "vtd/vtd_internal.h"
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 const char *vtd_fault_reason_name(uint8_t reason)
 {

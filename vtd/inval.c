@@ -5,7 +5,7 @@
  * on units without QI (it stops working once QI is enabled). */
 #include "vtd/vtd.h"
 #include "vtd/vtd_internal.h"
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 #define VTD_SPIN_LIMIT 50000000u
 #define WAIT_DONE 0x600DF00Du

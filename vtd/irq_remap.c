@@ -6,7 +6,7 @@
  * clear, so compatibility-format interrupts are blocked too. */
 #include "vtd/vtd.h"
 #include "vtd/vtd_internal.h"
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 #define IRT_SIZE_LOG2 8                 /* 256 entries: IRTA.S = 7 */
 

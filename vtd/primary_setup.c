@@ -1,7 +1,7 @@
 /* Runs in UEFI boot services: see primary_setup.h. */
 #include "vtd/primary_setup.h"
 #include "drivers/pci.h"
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 #define PRIMARY_DOMAIN_ID 1
 

@@ -10,7 +10,7 @@
 #ifndef VTD_PRIMARY_SETUP_H
 #define VTD_PRIMARY_SETUP_H
 
-#include "hv/memrange.h"
+#include "hv/core/memrange.h"
 #include "vtd/dmar.h"
 #include "vtd/vtd.h"
 

@@ -3,7 +3,7 @@
  * needs is refused by name. */
 #include "vtd/vtd.h"
 #include "vtd/vtd_internal.h"
-#include "hv/log.h"
+#include "hv/core/log.h"
 
 int vtd_unit_probe(struct vtd_unit *u, uint64_t base, const struct pgtable_allocator *alloc,
                    char *err, size_t err_cap)

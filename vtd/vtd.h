@@ -1,14 +1,14 @@
 /* Shared (boot services, VMX root, EFI test programs): one VT-d remapping
  * unit as onestone drives it: bring-up with capability checks, root and
  * context tables, one second-level page table per domain (the page-table
- * engine of hv/pgtable.c), invalidation and fault recording. */
+ * engine of hv/core/pgtable.c), invalidation and fault recording. */
 #ifndef VTD_VTD_H
 #define VTD_VTD_H
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "hv/pgtable.h"
+#include "hv/core/pgtable.h"
 #include "vtd/regs.h"
 
 #define VTD_IQ_ENTRIES 256

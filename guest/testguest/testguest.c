@@ -114,7 +114,7 @@ static uint64_t hidden_base, hidden_pages;    /* a region of onestone's memory *
 
 static void check_reserved_memory(void)
 {
-    /* The marker onestone keeps in its image (hv/entry.c), assembled at
+    /* The marker onestone keeps in its image (hv/vmx/entry.c), assembled at
      * run time so this program does not contain it as one string. */
     UINT8 marker[32];
     const char *a = "onestone-hv-", *b = "image-marker:7c1e";

@@ -15,8 +15,8 @@
 #include "drivers/edu.h"
 #include "drivers/pci.h"
 #include "drivers/uart16550.h"
-#include "hv/log.h"
-#include "hv/memrange.h"
+#include "hv/core/log.h"
+#include "hv/core/memrange.h"
 #include "vtd/dmar.h"
 #include "vtd/vtd.h"
 

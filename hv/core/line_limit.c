@@ -1,6 +1,6 @@
 /* Runs in VMX root: see line_limit.h. */
 #include "hv/core/line_limit.h"
-#include "hv/percpu.h"
+#include "hv/core/arch.h"
 #include "arch/io.h"
 
 bool line_limit_take(struct line_limit *l, uint64_t *dropped_since)

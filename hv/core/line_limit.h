@@ -6,7 +6,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "hv/spinlock.h"
+#include "hv/core/spinlock.h"
 
 struct line_limit {
     unsigned burst, per_second;     /* lines at once; lines a second after that */

@@ -1,7 +1,7 @@
 /* Runs in VMX root: see hv/core/mgmt_hypercall.h. */
 #include "hv/core/mgmt_hypercall.h"
-#include "hv/percpu.h"
-#include "hv/log.h"
+#include "hv/core/arch.h"
+#include "hv/core/log.h"
 #include "onestone/hvabi.h"
 #include "onestone/mgmt_abi.h"
 #include "hv/core/line_limit.h"
@@ -42,8 +42,8 @@ static void fill_counters(struct mgmt_hc_counters *c)
 {
     c->cpu_count = hv_plan->cpu_count < MGMT_MAX_CPUS ? hv_plan->cpu_count : MGMT_MAX_CPUS;
     for (unsigned i = 0; i < c->cpu_count; i++) {
-        c->exits[i] = percpu_exits_total(&hv_cpus[i]);
-        c->exit_ticks[i] = percpu_cycles_total(&hv_cpus[i]);
+        c->exits[i] = arch_cpu_exits(i);
+        c->exit_ticks[i] = arch_cpu_exit_ticks(i);
     }
 }
 

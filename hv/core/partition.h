@@ -12,7 +12,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
-#include "hv/pgtable.h"
+#include "hv/core/pgtable.h"
 #include "onestone/config.h"
 
 #define HV_PARTITIONS_MAX 4

@@ -1,6 +1,6 @@
 /* Runs in VMX root: see hv/core/pci_cfg.h. */
 #include "hv/core/pci_cfg.h"
-#include "hv/spinlock.h"
+#include "hv/core/spinlock.h"
 #include "arch/io.h"
 
 #define CF8_ENABLE   (1u << 31)

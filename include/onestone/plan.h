@@ -7,9 +7,9 @@
 
 #include <stdint.h>
 #include "onestone/config.h"
-#include "hv/memrange.h"
-#include "hv/mtrr.h"
-#include "hv/vmx_caps.h"
+#include "hv/core/memrange.h"
+#include "hv/x86/mtrr.h"
+#include "hv/vmx/vmx_caps.h"
 #include "vtd/vtd.h"
 
 #define PLAN_MAX_CPUS 64
@@ -91,7 +91,7 @@ struct hv_plan {
 
 #define PLAN_MAGIC 0x4e414c5048534f31ull    /* "1OSHPLAN" */
 
-/* Entry points of the relocated hypervisor image (hv/entry.c). All take
+/* Entry points of the relocated hypervisor image (hv/vmx/entry.c). All take
  * SysV arguments; boot/ calls them through pointers adjusted by the
  * relocation delta. */
 typedef int (*hv_prepare_fn)(struct hv_plan *plan);

@@ -1,5 +1,5 @@
 /* Host-side stand-ins for what the shared sources expect from the EFI
- * build. hv/log.c writes through drivers/uart16550.h, whose real driver does
+ * build. hv/core/log.c writes through drivers/uart16550.h, whose real driver does
  * port I/O (a SIGSEGV in user space), so the "UART" here is a buffer the
  * tests can read back. */
 #include "drivers/uart16550.h"

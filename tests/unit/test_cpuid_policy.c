@@ -1,8 +1,8 @@
-/* hv/cpuid_policy.c: what every CPUID the guest executes returns. The
+/* hv/x86/cpuid_policy.c: what every CPUID the guest executes returns. The
  * rules: VMX is always hidden; the hypervisor bit and 0x4000_00xx follow
  * hide_hypervisor; instructions onestone did not enable for the guest are
  * not advertised. */
-#include "hv/cpuid_policy.h"
+#include "hv/x86/cpuid_policy.h"
 #include "arch/x86.h"
 #include "onestone/hvabi.h"
 #include "unit.h"

@@ -1,8 +1,8 @@
-/* hv/cr_checks.c: the values MOV to CR0/CR4 and XSETBV must refuse, as the
+/* hv/x86/cr_checks.c: the values MOV to CR0/CR4 and XSETBV must refuse, as the
  * CPU refuses them (SDM 2 MOV CR, XSETBV; SDM 1 13.3). A value let through
  * here reaches the VMCS (a VM-entry failure resets the platform) or the
  * hardware (a fault in VMX root). */
-#include "hv/cr_checks.h"
+#include "hv/x86/cr_checks.h"
 #include "arch/x86.h"
 #include "unit.h"
 

@@ -1,6 +1,6 @@
-/* hv/exit_decode.c: the names in onestone's log when a guest does
+/* hv/vmx/exits/exit_decode.c: the names in onestone's log when a guest does
  * something unexpected; the emulator tests grep for some of them. */
-#include "hv/exit_decode.h"
+#include "hv/vmx/exits/exit_decode.h"
 #include "arch/vmx.h"
 #include "unit.h"
 

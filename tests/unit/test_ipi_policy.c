@@ -1,7 +1,7 @@
-/* hv/ipi_policy.c: which IPIs a guest's ICR write may send. A guest that
+/* hv/x86/ipi_policy.c: which IPIs a guest's ICR write may send. A guest that
  * gets an SMI, an NMI or an INIT to a CPU outside its partition to the
  * hardware can stop that partition or the machine. */
-#include "hv/ipi_policy.h"
+#include "hv/x86/ipi_policy.h"
 #include "arch/lapic.h"
 #include "unit.h"
 

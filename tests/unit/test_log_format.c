@@ -1,7 +1,7 @@
-/* hv/log.c: onestone's printf subset (no libc in the EFI build) and the
+/* hv/core/log.c: onestone's printf subset (no libc in the EFI build) and the
  * line format on the serial console that test runners parse. */
 #include <limits.h>
-#include "hv/log.h"
+#include "hv/core/log.h"
 #include "unit.h"
 
 static char buf[256];

@@ -1,7 +1,7 @@
-/* hv/memrange.c: the hole lists that carve onestone's own memory out of
+/* hv/core/memrange.c: the hole lists that carve onestone's own memory out of
  * the partition's EPT. A wrong merge or gap here would either expose
  * onestone to the guest or hide RAM from it. */
-#include "hv/memrange.h"
+#include "hv/core/memrange.h"
 #include "unit.h"
 
 #define MAX_PIECES 32

@@ -1,8 +1,8 @@
-/* Host unit test: hv/mmio_decode.c, the store decoder behind onestone's
+/* Host unit test: hv/x86/mmio_decode.c, the store decoder behind onestone's
  * local-APIC write emulation. Byte sequences are what gcc emits for MMIO
  * writes in OVMF (MmioWrite32) and Linux (native_apic_mem_write). */
 #include "unit.h"
-#include "hv/mmio_decode.h"
+#include "hv/x86/mmio_decode.h"
 
 static int decode(const uint8_t *code, unsigned n, unsigned bits, struct mmio_store *st,
                   const char **why)

@@ -1,7 +1,7 @@
-/* hv/msr_bitmap.c: which RDMSR/WRMSR exit to onestone. Too few and the
+/* hv/vmx/msr_bitmap.c: which RDMSR/WRMSR exit to onestone. Too few and the
  * guest sees (and can change) VMX state; too many and every context switch
  * pays for an exit. */
-#include "hv/msr_bitmap.h"
+#include "hv/vmx/msr_bitmap.h"
 #include "arch/x86.h"
 #include "unit.h"
 

@@ -1,7 +1,7 @@
-/* hv/mtrr.c: the memory type of a candidate EPT page. The EPT type replaces
+/* hv/x86/mtrr.c: the memory type of a candidate EPT page. The EPT type replaces
  * the MTRR type for guest accesses, so a wrong answer here makes device
  * memory cacheable (or RAM uncacheable) for the whole guest. */
-#include "hv/mtrr.h"
+#include "hv/x86/mtrr.h"
 #include "arch/x86.h"
 #include "unit.h"
 

@@ -1,12 +1,12 @@
-/* hv/pgtable.c + hv/ept_build.c: the engine behind the partition's EPT and
+/* hv/core/pgtable.c + hv/vmx/ept_build.c: the engine behind the partition's EPT and
  * onestone's host page tables. Tables live in host heap pages and a
  * "physical address" is the page's pointer value, so the engine's own
  * walk can be checked with pgtable_lookup. */
 #include <stdlib.h>
-#include "hv/ept_build.h"
-#include "hv/memrange.h"
-#include "hv/mtrr.h"
-#include "hv/pgtable.h"
+#include "hv/vmx/ept_build.h"
+#include "hv/core/memrange.h"
+#include "hv/x86/mtrr.h"
+#include "hv/core/pgtable.h"
 #include "arch/ept.h"
 #include "arch/x86.h"
 #include "unit.h"

@@ -1,7 +1,7 @@
-/* hv/vmx_caps.c: the go/no-go check onestone runs before touching the
+/* hv/vmx/vmx_caps.c: the go/no-go check onestone runs before touching the
  * machine, and the VMCS control words. The facts below are what Bochs'
  * corei7_ivy_bridge_3770k model reports, the CPU the emulator tests use. */
-#include "hv/vmx_caps.h"
+#include "hv/vmx/vmx_caps.h"
 #include "arch/vmx.h"
 #include "arch/x86.h"
 #include "unit.h"
@@ -56,7 +56,7 @@ static void test_missing_feature(void)
     f.proc2 &= ~((uint64_t)PROC2_ENABLE_VPID << 32);
     CHECK_CONTAINS(vmx_missing_feature(&f), "VPID");
 
-    /* NMI kicks route INIT to CPUs (hv/lapic_emul.h) */
+    /* NMI kicks route INIT to CPUs (hv/vmx/lapic_emul.h) */
     f = ivy_bridge();
     f.pin &= ~((uint64_t)PIN_NMI_EXITING << 32);
     CHECK_CONTAINS(vmx_missing_feature(&f), "NMI exiting");
