@@ -20,7 +20,7 @@ HOST_CFLAGS := -std=gnu11 $(WARN) -O1 -g -Iinclude -I. -fsanitize=address,undefi
 HV_SRCS := $(wildcard hv/core/*.c hv/x86/*.c hv/x86/*.S hv/vmx/*.c hv/vmx/*.S hv/vmx/exits/*.c hv/vtd/*.c)
 ONESTONE_SRCS := $(wildcard boot/*.c boot/*.S drivers/*.c vtd/*.c) $(HV_SRCS)
 ONESTONE_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(ONESTONE_SRCS))
-TESTGUEST_SRCS := $(wildcard guest/testguest/*.c)
+TESTGUEST_SRCS := $(wildcard guest/testguest/*.c) boot/acpi_find.c boot/ecam.c
 TESTGUEST_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(TESTGUEST_SRCS))
 # the VT-d test program (QEMU): onestone's vtd/ code and what it builds on
 VTDTEST_SRCS := guest/vtdtest/vtdtest.c $(wildcard vtd/*.c) hv/core/pgtable.c hv/core/log.c \
@@ -32,7 +32,7 @@ VTDTEST_OBJS := $(patsubst %,$(BUILD)/efi/%.o,$(VTDTEST_SRCS))
 SHARED_SRCS := guest/mgmt/fold.c guest/mgmt/json.c guest/mgmt/http_parse.c guest/mgmt/bootargs.c \
 	boot/config.c boot/elf_check.c boot/mgmt_platform.c boot/acpi_tables.c boot/ecam.c vtd/dmar.c vtd/fault.c vtd/unit.c vtd/inval.c hv/core/pgtable.c hv/x86/mtrr.c hv/core/memrange.c hv/vmx/ept_build.c \
 	hv/vmx/vmx_caps.c hv/vmx/exits/exit_decode.c hv/core/log.c hv/x86/cpuid_policy.c hv/vmx/msr_bitmap.c hv/x86/mmio_decode.c \
-	hv/x86/cr_checks.c hv/x86/ipi_policy.c hv/core/partition.c
+	hv/x86/cr_checks.c hv/x86/ipi_policy.c hv/core/partition.c hv/core/log_ring.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all deps test unit emu run bench clean

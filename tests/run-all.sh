@@ -50,7 +50,7 @@ wait
 nested=$(cat /sys/module/kvm_intel/parameters/nested 2>/dev/null)
 if [ -w /dev/kvm ] && grep -qw vmx /proc/cpuinfo && { [ "$nested" = Y ] || [ "$nested" = 1 ]; }; then
     : > "$out/kvm.results"
-    for name in visible linux; do
+    for name in visible linux partition; do
         RUNNER=kvm-run.sh CASE_PREFIX=kvm tests/bochs/cases.sh "$name" "$out/kvm-$name" \
             > "$out/kvm-$name.log" 2>&1
         cat "$out/kvm-$name/results" >> "$out/kvm.results"

@@ -30,13 +30,16 @@ def main(argv):
             emu = machines.qemu_ovmf(work, image, rest[4:])
         else:
             work, model, cpus, image, end_re, timeout = rest[:6]
+            # ONESTONE_BOCHS_NIC_PORT: an e1000 with a forward to that guest
+            # port (the partition cases), under Bochs or KVM alike
+            nic = os.environ.get("ONESTONE_BOCHS_NIC_PORT")
+            nic_port = int(nic) if nic else None
             if kind == "bochs":
                 emu = machines.bochs(work, model, int(cpus), image,
                                      int(rest[6]) if len(rest) > 6 and rest[6] else 10000000,
-                                     nic_port=int(os.environ["ONESTONE_BOCHS_NIC_PORT"])
-                                     if os.environ.get("ONESTONE_BOCHS_NIC_PORT") else None)
+                                     nic_port=nic_port)
             else:
-                emu = machines.kvm(work, int(cpus), image)
+                emu = machines.kvm(work, int(cpus), image, nic_port=nic_port)
     except (ValueError, IndexError, OSError) as e:
         print("cli.py %s: %s" % (kind, e), file=sys.stderr)
         return 2

@@ -139,10 +139,20 @@ def qemu_ovmf(work, image, extra=(), accel="tcg", machine="q35", mem=512, cpus=1
     return emu
 
 
-def kvm(work, cpus, image):
+def kvm(work, cpus, image, nic_port=None):
     """The Bochs cases' machine under QEMU/KVM with nested VMX: the host's
-    CPU, q35 with a split irqchip."""
-    return qemu_ovmf(work, image, ["-cpu", "host,+vmx"], accel="kvm",
+    CPU, q35 with a split irqchip (and an MCFG table, so ECAM is there).
+    NIC_PORT adds an e1000 on user networking with a forward from
+    127.0.0.1 (WORK/host_port, as for bochs())."""
+    extra = ["-cpu", "host,+vmx"]
+    if nic_port:
+        os.makedirs(work, exist_ok=True)
+        host_port = free_host_port()
+        with open(os.path.join(work, "host_port"), "w") as f:
+            f.write("%d\n" % host_port)
+        extra += ["-netdev", "user,id=n0,hostfwd=tcp:127.0.0.1:%d-:%d" % (host_port, nic_port),
+                  "-device", "e1000,netdev=n0"]
+    return qemu_ovmf(work, image, extra, accel="kvm",
                      machine="q35,kernel-irqchip=split", mem=1024, cpus=cpus)
 
 
