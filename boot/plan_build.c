@@ -78,8 +78,10 @@ UINT64 plan_pool_bytes(UINT64 map_top, UINT32 cpus, BOOLEAN ept_1g)
     UINT64 tables = (ept_1g ? 0 : gib) + (gib / 512) + 2 + 8;
     UINT64 per_cpu = 2 * 0x1000 + 16 * 1024 + 0x1000;   /* VMXON, VMCS, stack, percpu */
     /* + bitmaps, sink, lazy maps; a management partition's EPT (its RAM in
-     * large pages, a few BAR pages), MSR bitmap and the primary's I/O bitmaps */
-    return 2 * tables * 0x1000 + cpus * per_cpu + 64 * 0x1000 + 32 * 0x1000;
+     * large pages, a few BAR pages), MSR bitmap and the primary's I/O
+     * bitmaps; the log ring */
+    return 2 * tables * 0x1000 + cpus * per_cpu + 64 * 0x1000 + 32 * 0x1000 +
+           HV_LOG_RING_BYTES;
 }
 
 void plan_collect_platform(struct hv_plan *plan)

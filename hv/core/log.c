@@ -10,6 +10,7 @@ static enum log_level log_level_now = LOG_INFO;
 static spinlock_t log_lock;
 static void (*log_mirror)(const char *line);
 static void (*log_sink)(const char *line, size_t len);
+static void (*log_keeper)(const char *line, size_t len);
 static int (*log_prefix)(char *buf, size_t cap);
 
 void log_setup(uint16_t port, enum log_level level)
@@ -26,6 +27,11 @@ enum log_level log_current_level(void)
 void log_set_mirror(void (*mirror)(const char *line))
 {
     log_mirror = mirror;
+}
+
+void log_set_keeper(void (*keeper)(const char *line, size_t len))
+{
+    log_keeper = keeper;
 }
 
 void log_set_sink(void (*sink)(const char *line, size_t len))
@@ -165,6 +171,8 @@ void log_write_line(const char *line, size_t n)
     }
     uart_putc(log_port, '\r');
     uart_putc(log_port, '\n');
+    if (log_keeper)
+        log_keeper(line, n);        /* under the lock: the ring keeps the console's order */
     spin_unlock(&log_lock);
 }
 

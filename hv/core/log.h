@@ -29,6 +29,10 @@ void log_set_mirror(void (*mirror)(const char *line));
 /* Writes one finished line (CR LF added) under the log lock. */
 void log_write_line(const char *line, size_t n);
 
+/* Optional second home for every line written, called under the log lock
+ * (VMX root keeps them in its ring, hv/core/log_ring.h). */
+void log_set_keeper(void (*keeper)(const char *line, size_t len));
+
 /* Optional replacement for the serial port: onestone's boot code, once it
  * runs as a guest, hands its lines to the hypervisor (ONESTONE_HC_LOG),
  * whose lock then keeps them whole beside the hypervisor's own lines. */

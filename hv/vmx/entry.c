@@ -8,6 +8,7 @@
 #include "hv/vmx/host_idt.h"
 #include "hv/vmx/lapic_emul.h"
 #include "hv/core/log.h"
+#include "hv/core/log_ring.h"
 #include "hv/vmx/msr_bitmap.h"
 #include "hv/core/pool.h"
 #include "hv/vmx/vmcs_setup.h"
@@ -40,6 +41,17 @@ int hv_cpu_index_by_apic(uint32_t apic_id)
         if (hv_plan->cpus[i].apic_id == apic_id)
             return (int)i;
     return -1;
+}
+
+/* every line onestone writes from VMX root, also kept in its own memory */
+static struct log_ring hv_log_ring;
+
+/* the CPU by its APIC id, as cpu_prefix finds it: lines come before this
+ * CPU's own state (GS) is set up too */
+static void keep_line(const char *line, size_t len)
+{
+    int idx = hv_cpu_index_by_apic(cpuid(1, 0).ebx >> 24);
+    log_ring_append(&hv_log_ring, rdtsc(), idx < 0 ? 0xFFFF : (uint16_t)idx, line, len);
 }
 
 static int cpu_prefix(char *buf, size_t cap)
@@ -200,6 +212,11 @@ int hv_prepare(struct hv_plan *plan)
     log_set_prefix(cpu_prefix);
     log_set_mirror(NULL);           /* the boot side's mirror calls firmware */
     pool_init(plan->pool_base, plan->pool_end);
+    void *ring = pool_alloc_pages(HV_LOG_RING_BYTES / 0x1000);
+    if (!ring)
+        return -HV_ENOMEM;
+    log_ring_init(&hv_log_ring, ring, HV_LOG_RING_BYTES);
+    log_set_keeper(keep_line);
     hv_log_every_exit = plan->config.log_level >= LOG_DEBUG;
 
     vmx_choose_controls(&plan->vmx, plan->cpuid_rdtscp, plan->cpuid_invpcid,

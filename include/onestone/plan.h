@@ -26,6 +26,8 @@ struct plan_cpu {
 };
 
 #define PLAN_BARS_MAX 6
+/* the log lines VMX root keeps in its own memory (hv/core/log_ring.h) */
+#define HV_LOG_RING_BYTES (64u * 1024)
 struct plan_device {
     uint8_t bus, dev, fn, pad;
     uint32_t bar_count;
