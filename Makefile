@@ -14,7 +14,9 @@ EFI_CFLAGS := -std=gnu11 $(WARN) -O2 -fpic -ffreestanding -fno-stack-protector \
 	-fno-stack-check -fshort-wchar -mno-red-zone -maccumulate-outgoing-args \
 	-mgeneral-regs-only -fvisibility=hidden -fno-strict-aliasing \
 	-DGNU_EFI_USE_MS_ABI -I$(EFI_INC) -I$(EFI_INC)/x86_64 -Iinclude -I.
-EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -L$(EFI_LIB) -T linker.ld
+# -z defs: an undefined symbol (a libgcc helper the compiler reached for,
+# say) fails the link instead of jumping to nowhere at run time
+EFI_LDFLAGS := -nostdlib -znocombreloc -shared -Bsymbolic -z defs -L$(EFI_LIB) -T linker.ld
 HOST_CFLAGS := -std=gnu11 $(WARN) -O1 -g -Iinclude -I. -fsanitize=address,undefined
 
 HV_SRCS := $(wildcard hv/core/*.c hv/x86/*.c hv/x86/*.S hv/vmx/*.c hv/vmx/*.S hv/vmx/exits/*.c hv/vtd/*.c)

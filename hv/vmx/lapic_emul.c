@@ -36,7 +36,9 @@ static void release_routing(void);
 void lapic_os_took_over(void)
 {
     os_took_over = true;
-    unsigned aps = (unsigned)__builtin_popcountll(primary_aps());
+    unsigned aps = 0;               /* no __builtin_popcount: it calls libgcc */
+    for (uint64_t m = primary_aps(); m; m &= m - 1)
+        aps++;
     if (aps == 0)
         LOG_INF("boot services ended: the OS owns the machine; the primary partition has no "
                 "APs: APIC writes stay emulated until the firmware's last AP wake-up is over");
