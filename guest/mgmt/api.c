@@ -47,9 +47,17 @@ static const char *state_name(enum job_state s)
     return s == JOB_QUEUED ? "queued" : s == JOB_RUNNING ? "running" : "done";
 }
 
+/* a queued job while compute is paused waits for "resume", not a CPU */
+static const char *job_state_name(const struct job_info *j)
+{
+    struct jobs_compute c;
+    jobs_compute(&c);
+    return c.paused && j->state == JOB_QUEUED ? "paused" : state_name(j->state);
+}
+
 static void job_json(struct jbuf *b, const struct job_info *j, bool full)
 {
-    jb_printf(b, "{\"id\":%u,\"state\":\"%s\",\"origin\":\"%s\"", j->id, state_name(j->state),
+    jb_printf(b, "{\"id\":%u,\"state\":\"%s\",\"origin\":\"%s\"", j->id, job_state_name(j),
               j->origin == JOB_FROM_API ? "api" : "project");
     if (j->cpu >= 0)
         jb_printf(b, ",\"cpu\":%d", j->cpu);
@@ -239,6 +247,63 @@ static int post_jobs(const struct http_request *req, struct jbuf *b, char *extra
     return 201;
 }
 
+static int get_compute(struct jbuf *b)
+{
+    struct jobs_compute c;
+    jobs_compute(&c);
+    jb_printf(b, "{\"state\":\"%s\",\"cpus\":", c.paused ? "paused" : "running");
+    if (c.cpu_cap)
+        jb_printf(b, "%u", c.cpu_cap);
+    else
+        jb_printf(b, "null");
+    jb_printf(b, ",\"computing\":%u,\"waiting\":%u,\"compute_cpus\":%u}\n", c.computing,
+              c.queued, jobs_workers() ? jobs_workers() : 1);
+    return 200;
+}
+
+/* {"state":"paused"|"running"} and/or {"cpus":N|null}; nothing changes
+ * unless the whole request is valid */
+static int post_compute(const struct http_request *req, struct jbuf *b)
+{
+    struct json_object o;
+    char err[160];
+    if (json_parse_object(req->body, req->body_len, &o, err, sizeof err))
+        return error(b, 400, err);
+    for (unsigned i = 0; i < o.count; i++)
+        if (strcmp(o.fields[i].key, "state") && strcmp(o.fields[i].key, "cpus")) {
+            snprintf(err, sizeof err, "unknown field \"%s\" (known: state, cpus)",
+                     o.fields[i].key);
+            return error(b, 400, err);
+        }
+    const struct json_field *state = json_get(&o, "state"), *cpus = json_get(&o, "cpus");
+    if (!state && !cpus)
+        return error(b, 400, "give \"state\" (\"paused\" or \"running\") and/or \"cpus\"");
+    struct jobs_compute c;
+    jobs_compute(&c);
+    bool paused = c.paused;
+    unsigned cap = c.cpu_cap;
+    if (state) {
+        if (state->type != JSON_STRING ||
+            (strcmp(state->str, "paused") && strcmp(state->str, "running")))
+            return error(b, 400, "\"state\" must be \"paused\" or \"running\"");
+        paused = strcmp(state->str, "paused") == 0;
+    }
+    if (cpus) {
+        if (cpus->type == JSON_NULL) {
+            cap = 0;
+        } else if (cpus->type != JSON_NUMBER || !cpus->is_integer || cpus->integer < 1 ||
+                   cpus->integer > MGMT_MAX_CPUS) {
+            snprintf(err, sizeof err, "\"cpus\" must be an integer from 1 to %u, or null for "
+                     "no cap", MGMT_MAX_CPUS);
+            return error(b, 400, err);
+        } else {
+            cap = (unsigned)cpus->integer;
+        }
+    }
+    jobs_set_compute(paused, cap);
+    return get_compute(b);
+}
+
 static int get_jobs(struct jbuf *b)
 {
     uint32_t ids[JOBS_MAX];
@@ -292,6 +357,14 @@ int api_handle(const struct http_request *req, struct jbuf *b, char *extra, size
         snprintf(extra, cap, "Allow: GET\r\n");
         return error(b, 405, "use GET on /devices");
     }
+    if (strcmp(path, "/compute") == 0) {
+        if (get)
+            return get_compute(b);
+        if (post)
+            return post_compute(req, b);
+        snprintf(extra, cap, "Allow: GET, POST\r\n");
+        return error(b, 405, "use GET or POST on /compute");
+    }
     if (strcmp(path, "/jobs") == 0) {
         if (get)
             return get_jobs(b);
@@ -320,5 +393,5 @@ int api_handle(const struct http_request *req, struct jbuf *b, char *extra, size
         snprintf(extra, cap, "Allow: GET, DELETE\r\n");
         return error(b, 405, "use GET or DELETE on /jobs/ID");
     }
-    return error(b, 404, "no such resource (try /status, /devices, /jobs)");
+    return error(b, 404, "no such resource (try /status, /devices, /jobs, /compute)");
 }

@@ -10,13 +10,16 @@
 
 #define CKPT_MAGIC   0x74706b43746d674full   /* "OmgtCkpt" */
 #define REC_MAGIC    0x626f4a746d674full     /* "OmgtJob" */
-#define CKPT_VERSION 1u
+#define CKPT_VERSION 2u
 
 struct ckpt_header {
     uint64_t magic;
     uint64_t checksum;
     uint32_t version, slots;
     uint32_t record_size, next_id;
+    /* compute control (jobs_set_compute): kept here so a restart of the
+     * partition keeps it */
+    uint32_t paused, cpu_cap;       /* cpu_cap 0: no cap */
 };
 
 struct job_record {
@@ -352,9 +355,68 @@ unsigned jobs_workers(void)
     return __atomic_load_n(&workers, __ATOMIC_ACQUIRE);
 }
 
-/* the queued job with the lowest id; under the lock */
+/* under the lock: jobs being computed now */
+static unsigned computing(void)
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < slots; i++)
+        n += jobs[i].used && jobs[i].runner != RUNNER_NONE;
+    return n;
+}
+
+/* under the lock: whether a job being computed must stop at this hand-over
+ * (paused, or more jobs computing than the cap allows) */
+static bool must_park(void)
+{
+    return header->paused || (header->cpu_cap && computing() > header->cpu_cap);
+}
+
+/* under the lock: a job stops where it is; its state is checkpointed, so
+ * it goes on exactly from there, after a restart too */
+static void park(struct job *j)
+{
+    j->rec.state = JOB_QUEUED;
+    j->runner = RUNNER_NONE;
+    checkpoint((unsigned)(j - jobs));
+}
+
+void jobs_compute(struct jobs_compute *out)
+{
+    lock();
+    out->paused = header->paused != 0;
+    out->cpu_cap = header->cpu_cap;
+    out->computing = computing();
+    out->queued = 0;
+    for (unsigned i = 0; i < slots; i++)
+        out->queued += jobs[i].used && jobs[i].rec.state == JOB_QUEUED &&
+                       jobs[i].runner == RUNNER_NONE;
+    unlock();
+}
+
+void jobs_set_compute(bool paused, unsigned cpu_cap)
+{
+    lock();
+    bool changed = header->paused != (uint32_t)paused || header->cpu_cap != cpu_cap;
+    header->paused = paused;
+    header->cpu_cap = cpu_cap;
+    write_header();
+    unlock();
+    if (!changed)
+        return;
+    if (cpu_cap)
+        mlog("compute %s; at most %u job(s) at once", paused ? "paused (running jobs stop at "
+             "their next hand-over)" : "running", cpu_cap);
+    else
+        mlog("compute %s; no CPU cap", paused ? "paused (running jobs stop at their next "
+             "hand-over)" : "running");
+}
+
+/* the queued job with the lowest id, if compute may take one now; under
+ * the lock */
 static struct job *next_queued(void)
 {
+    if (header->paused || (header->cpu_cap && computing() >= header->cpu_cap))
+        return NULL;
     struct job *pick = NULL;
     for (unsigned i = 0; i < slots; i++) {
         struct job *j = &jobs[i];
@@ -379,12 +441,11 @@ bool jobs_run_slice(uint64_t budget_ms)
     for (unsigned i = 0; i < slots && !j; i++)
         if (jobs[i].used && jobs[i].runner == RUNNER_BOOT)
             j = &jobs[i];
-    if (jobs_workers()) {
-        /* APs compute: the boot CPU hands back what it had started */
-        if (j) {
-            j->rec.state = JOB_QUEUED;
-            j->runner = RUNNER_NONE;
-        }
+    if (jobs_workers() || (j && must_park())) {
+        /* APs compute, or compute is paused: the boot CPU hands back what
+         * it had started */
+        if (j)
+            park(j);
         unlock();
         return false;
     }
@@ -486,15 +547,17 @@ void jobs_worker(unsigned cpu)
             spare_ticks = ticks % khz;
             lock();
             bool mine = j->used && j->rec.id == id;   /* not deleted meanwhile */
-            bool fin = fold_finished(w);
+            bool fin = fold_finished(w), parked = false;
             if (mine) {
                 j->rec.fold = *w;
                 j->rec.elapsed_ms += ticks / khz;
                 if (fin)
                     finish(j);
+                else if ((parked = must_park()))
+                    park(j);
             }
             unlock();
-            if (!mine || fin)
+            if (!mine || fin || parked)
                 break;
         }
     }

@@ -57,6 +57,17 @@ bool jobs_run_slice(uint64_t budget_ms);
 /* Boot CPU, every main-loop turn: checkpoints running jobs once per
  * JOBS_CKPT_INTERVAL_MS, and finished ones at once, and logs those. */
 void jobs_poll(void);
+/* Compute control: paused, jobs stop where they are at their next
+ * hand-over (an AP's every 50 ms, the boot CPU's slice) with their state
+ * checkpointed, and none starts; running again, they go on from exactly
+ * there. cpu_cap (0: none) bounds how many jobs compute at once. Kept in
+ * checkpoint memory: a restart of the partition keeps it. */
+struct jobs_compute {
+    bool paused;
+    unsigned cpu_cap, computing, queued;
+};
+void jobs_compute(struct jobs_compute *out);
+void jobs_set_compute(bool paused, unsigned cpu_cap);
 /* An AP, forever: takes queued jobs and computes them. */
 void jobs_worker(unsigned cpu) __attribute__((noreturn));
 /* APs running jobs_worker */

@@ -7,7 +7,7 @@ answers and what the partition prints on COM1. Each check prints one
 "PASS: mgmt-CASE: what" or "FAIL: mgmt-CASE: what: why" line into
 WORKDIR/results.
 
-usage: mgmttest.py CASE WORKDIR     CASE: api | checkpoint | workunit | smp
+usage: mgmttest.py CASE WORKDIR     CASE: api | checkpoint | workunit | smp | compute
 """
 import http.client
 import json
@@ -494,6 +494,105 @@ def case_smp(case):
         p.stop()
 
 
+def case_compute(case):
+    """Three CPUs (two compute): GET/POST /compute. A CPU cap of 1 leaves
+    one job computing; paused, jobs stop and stay put across a restart of
+    the partition; bad requests change nothing; running again, each job
+    ends exactly as an uninterrupted run on the host."""
+    p = boot(case, "token=%s" % TOKEN, cpus=3)
+    if not p:
+        return
+    port = p.port
+    try:
+        st, c, _ = request(port, "GET", "/compute")
+        case.check(st == 200 and c == {"state": "running", "cpus": None, "computing": 0,
+                                       "waiting": 0, "compute_cpus": 2},
+                   "GET /compute: running, no cap, two computing CPUs", "got %s %r" % (st, c))
+        moves = 6000000
+        ids = []
+        for seed in (5, 6):
+            st, j, _ = request(port, "POST", "/jobs", {"benchmark": "yue1", "seed": seed,
+                                                       "moves": moves})
+            ids.append(j["id"] if st == 201 else None)
+        case.check(None not in ids, "two fold jobs submitted", repr(ids))
+        if None in ids:
+            return
+
+        def states():
+            out = []
+            for jid in ids:
+                st, j, _ = request(port, "GET", "/jobs/%d" % jid)
+                out.append(j if st == 200 else {})
+            return out
+
+        def wait(pred, timeout):
+            end = time.time() + timeout
+            while time.time() < end:
+                js = states()
+                if pred(js):
+                    return js
+                time.sleep(0.3)
+            return states()
+        js = wait(lambda js: all(j.get("state") == "running" for j in js), 60)
+        case.check(all(j.get("state") == "running" for j in js), "both jobs compute at once",
+                   repr([j.get("state") for j in js]))
+        st, c, _ = request(port, "POST", "/compute", {"cpus": 1})
+        js = wait(lambda js: sorted(j.get("state") for j in js) == ["queued", "running"], 30)
+        case.check(st == 200 and c.get("cpus") == 1 and
+                   sorted(j.get("state") for j in js) == ["queued", "running"],
+                   "with a CPU cap of 1 one job computes and the other waits",
+                   "got %s %r, jobs %r" % (st, c, [j.get("state") for j in js]))
+        st, c, _ = request(port, "POST", "/compute", {"state": "paused", "cpus": None})
+        js = wait(lambda js: all(j.get("state") == "paused" for j in js), 30)
+        case.check(st == 200 and c.get("state") == "paused" and c.get("cpus") is None and
+                   all(j.get("state") == "paused" for j in js),
+                   "POST /compute paused: every job stops and says paused",
+                   "got %s %r, jobs %r" % (st, c, [j.get("state") for j in js]))
+        before = [j.get("moves_done") for j in js]
+        time.sleep(3)
+        after = [j.get("moves_done") for j in states()]
+        case.check(before == after and all(0 < m < moves for m in after),
+                   "paused jobs make no progress", "%r then %r" % (before, after))
+        for body, why in ((b'{"state":"sleeping"}', '"state" must be "paused" or "running"'),
+                          (b'{"cpus":0}', '"cpus" must be an integer from 1 to'),
+                          (b'{"cpus":"two"}', '"cpus" must be an integer from 1 to'),
+                          (b'{"speed":1}', 'unknown field "speed" (known: state, cpus)'),
+                          (b'{}', 'give "state"'),
+                          (b'paused', '')):
+            st, e, _ = request(port, "POST", "/compute", body)
+            case.check(st == 400 and why in (e or {}).get("error", ""),
+                       "POST /compute %s is refused with 400 and says why" % body.decode(),
+                       "got %s %r" % (st, e))
+        st, c, _ = request(port, "GET", "/compute")
+        case.check(st == 200 and c.get("state") == "paused" and c.get("cpus") is None,
+                   "the refused requests changed nothing", repr(c))
+        mark = len(p.log())
+        p.monitor_cmd("system_reset")
+        ok = p.wait_for(r"mgmt: ready: management API", 90, start=mark)
+        case.check(bool(ok), "the partition restarted (system_reset)", p.log()[-300:])
+        st, c, _ = request(port, "GET", "/compute")
+        js = states()
+        case.check(st == 200 and c.get("state") == "paused" and
+                   [j.get("moves_done") for j in js] == after and
+                   all(j.get("state") == "paused" for j in js),
+                   "after the restart compute is still paused and the jobs are where they stopped",
+                   "got %s %r, jobs %r" % (st, c, [(j.get("state"), j.get("moves_done"))
+                                                    for j in js]))
+        st, c, _ = request(port, "POST", "/compute", {"state": "running"})
+        case.check(st == 200 and c.get("state") == "running", "POST /compute running",
+                   "got %s %r" % (st, c))
+        for jid, seed in zip(ids, (5, 6)):
+            j = wait_job(port, jid, 300)
+            want_e, want_dirs = host_fold("yue1", moves, seed)
+            case.check(j and j["state"] == "done" and j["best_energy"] == want_e and
+                       j["conformation"] == want_dirs,
+                       "seed %d: paused, restarted and resumed, it ends as an uninterrupted "
+                       "run on the host" % seed,
+                       "partition %r, host %s %s" % (j, want_e, want_dirs))
+    finally:
+        p.stop()
+
+
 def main():
     if len(sys.argv) != 3:
         print(__doc__)
@@ -501,7 +600,7 @@ def main():
     name, work = sys.argv[1], sys.argv[2]
     case = Case(name, work)
     fn = {"api": case_api, "checkpoint": case_checkpoint, "workunit": case_workunit,
-          "smp": case_smp}.get(name)
+          "smp": case_smp, "compute": case_compute}.get(name)
     if not fn:
         case.check(False, "known case", "no case named %s" % name)
         sys.exit(1)

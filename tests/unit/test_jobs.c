@@ -212,6 +212,52 @@ int main(int argc, char **argv)
     CHECK_EQ_U64(jobs_get(id, &r), 0);
     CHECK(r.moves_done == 0 && r.origin == JOB_FROM_PROJECT && strcmp(r.wu_id, "wu-1") == 0);
 
+    /* compute control: paused, the running job stops at the next slice with
+     * its state checkpointed, no job starts, and the state survives a
+     * restart; running again, it ends exactly as an uninterrupted run */
+    uint32_t all[JOBS_MAX];
+    unsigned nall = jobs_list(all, JOBS_MAX);
+    for (unsigned k = 0; k < nall; k++)
+        jobs_delete(all[k]);
+    uint32_t ref = submit(seq, 11, 300000);
+    run_until_done(ref);
+    struct job_info jref;
+    CHECK_EQ_U64(jobs_get(ref, &jref), 0);
+    uint32_t pj = submit(seq, 11, 300000);
+    for (int i = 0; i < 5; i++)
+        jobs_run_slice(5);
+    struct job_info jp;
+    CHECK_EQ_U64(jobs_get(pj, &jp), 0);
+    CHECK(jp.state == JOB_RUNNING && jp.moves_done > 0 && jp.moves_done < 300000);
+    clear_log();
+    jobs_set_compute(true, 0);
+    CHECK_CONTAINS(logbuf, "compute paused");
+    CHECK(!jobs_run_slice(5));                      /* parks it, computes nothing */
+    struct job_info parked;
+    CHECK_EQ_U64(jobs_get(pj, &parked), 0);
+    CHECK(parked.state == JOB_QUEUED && parked.cpu == -1);
+    for (int i = 0; i < 5; i++)
+        CHECK(!jobs_run_slice(5));
+    struct job_info still;
+    CHECK_EQ_U64(jobs_get(pj, &still), 0);
+    CHECK_EQ_U64(still.moves_done, parked.moves_done);
+    struct jobs_compute cs;
+    jobs_compute(&cs);
+    CHECK(cs.paused && cs.computing == 0 && cs.queued == 1);
+    restart();                                      /* pause is kept */
+    jobs_compute(&cs);
+    CHECK(cs.paused);
+    CHECK(!jobs_run_slice(5));
+    CHECK_EQ_U64(jobs_get(pj, &still), 0);
+    CHECK_EQ_U64(still.moves_done, parked.moves_done);  /* parked state was checkpointed */
+    jobs_set_compute(false, 2);
+    jobs_compute(&cs);
+    CHECK(!cs.paused && cs.cpu_cap == 2);
+    run_until_done(pj);
+    CHECK_EQ_U64(jobs_get(pj, &jp), 0);
+    CHECK(jp.best_energy == jref.best_energy && strcmp(jp.best_dirs, jref.best_dirs) == 0);
+    jobs_set_compute(false, 0);
+
     /* header from another layout (an older build): starts empty, says so */
     header->version++;
     header->checksum = header_sum(header);
