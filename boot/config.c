@@ -55,7 +55,7 @@ static void text_out_span(struct text_out *o, struct text_span s)
 static int fail(struct config_error *err, unsigned line, const char *a,
                 struct text_span quoted, const char *b)
 {
-    struct text_out m = { err->message, sizeof err->message, 0 };
+    struct text_out m = { .buf = err->message, .cap = sizeof err->message };
     err->line = line;
     err->message[0] = 0;
     text_out_str(&m, a);
@@ -543,7 +543,7 @@ static int apply(struct onestone_config *c, enum config_key key,
 static int fail_section(struct config_error *err, unsigned line, const char *a,
                         struct text_span name, const char *b, unsigned first)
 {
-    struct text_out m = { err->message, sizeof err->message, 0 };
+    struct text_out m = { .buf = err->message, .cap = sizeof err->message };
     err->line = line;
     err->message[0] = 0;
     text_out_str(&m, a);
@@ -637,7 +637,7 @@ int config_parse(const char *text, size_t len, struct onestone_config *out,
             if (span_is(key, key_names[k]) && (key_sections[k] & IN(section)))
                 break;
         if (k == KEY_COUNT) {
-            struct text_out m = { err->message, sizeof err->message, 0 };
+            struct text_out m = { .buf = err->message, .cap = sizeof err->message };
             err->line = line;
             text_out_str(&m, "unknown key '");
             text_out_span(&m, key);
@@ -653,7 +653,7 @@ int config_parse(const char *text, size_t len, struct onestone_config *out,
             return -1;
         }
         if (seen[k]) {
-            struct text_out m = { err->message, sizeof err->message, 0 };
+            struct text_out m = { .buf = err->message, .cap = sizeof err->message };
             fail(err, line, "key ", key, " given twice (first on line ");
             m.len = cstr_len(err->message);
             text_out_dec(&m, seen[k]);

@@ -32,7 +32,7 @@ static struct text_out start(struct config_error *err, unsigned line)
 {
     err->line = line;
     err->message[0] = 0;
-    return (struct text_out){ err->message, sizeof err->message, 0 };
+    return (struct text_out){ .buf = err->message, .cap = sizeof err->message };
 }
 
 static int matches(const struct device_ref *d, const struct pci_function_fact *p)

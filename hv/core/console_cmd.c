@@ -8,59 +8,44 @@ static bool same(const char *a, const char *b)
     return *a == *b;
 }
 
-void console_put(struct line_out *o, const char *s)
-{
-    for (; *s; s++) {
-        if (o->len < o->cap)
-            o->buf[o->len++] = *s;
-        else
-            o->dropped++;
-    }
-}
-
 /* the text of a JSON string: quotes and backslashes escaped, control
  * characters made spaces */
-static void put_json_text(struct line_out *o, const char *s)
+static void put_json_text(struct text_out *o, const char *s)
 {
     for (; *s; s++) {
-        char c[3] = { *s, 0, 0 };
-        if (*s == '"' || *s == '\\') {
-            c[0] = '\\';
-            c[1] = *s;
-        } else if ((unsigned char)*s < 0x20) {
-            c[0] = ' ';
-        }
-        console_put(o, c);
+        if (*s == '"' || *s == '\\')
+            text_out_char(o, '\\');
+        text_out_char(o, (unsigned char)*s < 0x20 ? ' ' : *s);
     }
 }
 
-static void put_json_str(struct line_out *o, const char *s)
+static void put_json_str(struct text_out *o, const char *s)
 {
-    console_put(o, "\"");
+    text_out_str(o, "\"");
     put_json_text(o, s);
-    console_put(o, "\"");
+    text_out_str(o, "\"");
 }
 
-void console_error(const struct console_args *a, struct line_out *o, const char *what,
+void console_error(const struct console_args *a, struct text_out *o, const char *what,
                    const char *detail)
 {
     if (a && a->json) {
-        console_put(o, "{\"error\":\"");
+        text_out_str(o, "{\"error\":\"");
         put_json_text(o, what);
         if (detail) {
-            console_put(o, ": ");
+            text_out_str(o, ": ");
             put_json_text(o, detail);
         }
-        console_put(o, "\"}\r\n");
+        text_out_str(o, "\"}\r\n");
         return;
     }
-    console_put(o, "error: ");
-    console_put(o, what);
+    text_out_str(o, "error: ");
+    text_out_str(o, what);
     if (detail) {
-        console_put(o, ": ");
-        console_put(o, detail);
+        text_out_str(o, ": ");
+        text_out_str(o, detail);
     }
-    console_put(o, "\r\n");
+    text_out_str(o, "\r\n");
 }
 
 static const struct console_cmd *find(const struct console_cmd *t, const char *name)
@@ -71,7 +56,7 @@ static const struct console_cmd *find(const struct console_cmd *t, const char *n
     return 0;
 }
 
-static void help(const struct console_cmd *t, const struct console_args *a, struct line_out *o)
+static void help(const struct console_cmd *t, const struct console_args *a, struct text_out *o)
 {
     if (a->argc == 1) {
         const struct console_cmd *c = find(t, a->argv[0]);
@@ -80,51 +65,51 @@ static void help(const struct console_cmd *t, const struct console_args *a, stru
             return;
         }
         if (a->json) {
-            console_put(o, "{\"name\":");
+            text_out_str(o, "{\"name\":");
             put_json_str(o, c->name);
-            console_put(o, ",\"usage\":");
+            text_out_str(o, ",\"usage\":");
             put_json_str(o, c->usage);
-            console_put(o, ",\"summary\":");
+            text_out_str(o, ",\"summary\":");
             put_json_str(o, c->summary);
-            console_put(o, "}\r\n");
+            text_out_str(o, "}\r\n");
         } else {
-            console_put(o, "usage: ");
-            console_put(o, c->usage);
-            console_put(o, "\r\n  ");
-            console_put(o, c->summary);
-            console_put(o, "\r\n");
+            text_out_str(o, "usage: ");
+            text_out_str(o, c->usage);
+            text_out_str(o, "\r\n  ");
+            text_out_str(o, c->summary);
+            text_out_str(o, "\r\n");
         }
         return;
     }
     if (a->json) {
-        console_put(o, "{\"commands\":[");
+        text_out_str(o, "{\"commands\":[");
         for (const struct console_cmd *c = t; c->name; c++) {
-            console_put(o, c == t ? "{\"name\":" : ",{\"name\":");
+            text_out_str(o, c == t ? "{\"name\":" : ",{\"name\":");
             put_json_str(o, c->name);
-            console_put(o, ",\"usage\":");
+            text_out_str(o, ",\"usage\":");
             put_json_str(o, c->usage);
-            console_put(o, ",\"summary\":");
+            text_out_str(o, ",\"summary\":");
             put_json_str(o, c->summary);
-            console_put(o, "}");
+            text_out_str(o, "}");
         }
-        console_put(o, "]}\r\n");
+        text_out_str(o, "]}\r\n");
         return;
     }
     for (const struct console_cmd *c = t; c->name; c++) {
-        console_put(o, c->usage);
+        text_out_str(o, c->usage);
         unsigned n = 0;
         while (c->usage[n])
             n++;
         for (; n < 24; n++)
-            console_put(o, " ");
-        console_put(o, "  ");
-        console_put(o, c->summary);
-        console_put(o, "\r\n");
+            text_out_str(o, " ");
+        text_out_str(o, "  ");
+        text_out_str(o, c->summary);
+        text_out_str(o, "\r\n");
     }
-    console_put(o, "help CMD tells more; every command answers as JSON with --json\r\n");
+    text_out_str(o, "help CMD tells more; every command answers as JSON with --json\r\n");
 }
 
-int console_run_line(const struct console_cmd *table, char *line, struct line_out *out)
+int console_run_line(const struct console_cmd *table, char *line, struct text_out *out)
 {
     struct console_args a = { 0 };
     const char *name = 0;

@@ -26,17 +26,15 @@ struct console_cmd {
     unsigned min_args, max_args;
     /* answers into out; returns 0, or nonzero after writing its own
      * one-line error */
-    int (*run)(const struct console_args *a, struct line_out *out);
+    int (*run)(const struct console_args *a, struct text_out *out);
 };
 
 /* Runs one line against the table (terminated by an entry with name
  * NULL); returns 0 on success (an empty line included), 1 on an error. */
-int console_run_line(const struct console_cmd *table, char *line, struct line_out *out);
+int console_run_line(const struct console_cmd *table, char *line, struct text_out *out);
 
 /* One error line in the right form, for handlers too. */
-void console_error(const struct console_args *a, struct line_out *out, const char *what,
+void console_error(const struct console_args *a, struct text_out *out, const char *what,
                    const char *detail);
-/* Appends text to out (no formatting: handlers use fmt_snprintf). */
-void console_put(struct line_out *out, const char *s);
 
 #endif

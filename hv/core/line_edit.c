@@ -27,43 +27,17 @@ static bool same_str(const char *a, const char *b)
     return *a == *b;
 }
 
-static void put(struct line_out *o, const char *s, size_t n)
+static void redraw(struct line_edit *e, struct text_out *o)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (o->len < o->cap)
-            o->buf[o->len++] = s[i];
-        else
-            o->dropped++;
-    }
-}
-
-static void puts_(struct line_out *o, const char *s)
-{
-    put(o, s, str_len(s));
-}
-
-static void put_uint(struct line_out *o, unsigned v)
-{
-    char d[12];
-    unsigned n = 0;
-    do {
-        d[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    while (n)
-        put(o, &d[--n], 1);
-}
-
-static void redraw(struct line_edit *e, struct line_out *o)
-{
-    puts_(o, "\r");
-    puts_(o, e->prompt);
-    put(o, e->text, e->len);
-    puts_(o, "\x1b[K");
+    text_out_str(o, "\r");
+    text_out_str(o, e->prompt);
+    for (unsigned i = 0; i < e->len; i++)
+        text_out_char(o, e->text[i]);
+    text_out_str(o, "\x1b[K");
     if (e->len > e->cursor) {
-        puts_(o, "\x1b[");
-        put_uint(o, e->len - e->cursor);
-        puts_(o, "D");
+        text_out_str(o, "\x1b[");
+        text_out_dec(o, e->len - e->cursor);
+        text_out_str(o, "D");
     }
 }
 
@@ -78,9 +52,9 @@ void line_edit_init(struct line_edit *e, const char *prompt, const char *const *
     *e = (struct line_edit){ .prompt = prompt, .words = words, .browsing = -1 };
 }
 
-void line_edit_prompt(struct line_edit *e, struct line_out *out)
+void line_edit_prompt(struct line_edit *e, struct text_out *out)
 {
-    puts_(out, e->prompt);
+    text_out_str(out, e->prompt);
 }
 
 static void insert(struct line_edit *e, char c)
@@ -120,7 +94,7 @@ static void browse(struct line_edit *e, int dir)
 
 /* Tab on the first word: complete it, extend it to what every candidate
  * shares, or list the candidates */
-static void complete(struct line_edit *e, struct line_out *o)
+static void complete(struct line_edit *e, struct text_out *o)
 {
     if (!e->words || e->cursor != e->len)
         return;
@@ -156,17 +130,17 @@ static void complete(struct line_edit *e, struct line_out *o)
         return;
     }
     if (matches > 1) {
-        puts_(o, "\r\n");
+        text_out_str(o, "\r\n");
         for (const char *const *w = e->words; *w; w++) {
             unsigned i = 0;
             while (i < e->len && (*w)[i] == e->text[i])
                 i++;
             if (i == e->len) {
-                puts_(o, *w);
-                puts_(o, "  ");
+                text_out_str(o, *w);
+                text_out_str(o, "  ");
             }
         }
-        puts_(o, "\r\n");
+        text_out_str(o, "\r\n");
     }
 }
 
@@ -195,7 +169,7 @@ static void escape_final(struct line_edit *e, char final)
     }
 }
 
-bool line_edit_feed(struct line_edit *e, unsigned char c, struct line_out *o, char *line)
+bool line_edit_feed(struct line_edit *e, unsigned char c, struct text_out *o, char *line)
 {
     bool after_cr = e->last_was_cr;
     e->last_was_cr = c == '\r';
@@ -231,15 +205,15 @@ bool line_edit_feed(struct line_edit *e, unsigned char c, struct line_out *o, ch
         }
         set_text(e, "");
         e->browsing = -1;
-        puts_(o, "\r\n");
+        text_out_str(o, "\r\n");
         return true;
     }
     case 0x1B: e->esc_state = ESC_START; return false;
     case 0x03:                                  /* Ctrl-C: drop the line */
         set_text(e, "");
         e->browsing = -1;
-        puts_(o, "^C\r\n");
-        puts_(o, e->prompt);
+        text_out_str(o, "^C\r\n");
+        text_out_str(o, e->prompt);
         return false;
     case 0x15: set_text(e, ""); break;          /* Ctrl-U */
     case 0x01: e->cursor = 0; break;            /* Ctrl-A */

@@ -6,7 +6,7 @@
  * Ctrl-U clears it, Ctrl-A/Ctrl-E go home/end, Tab completes a command
  * name. Anything else (other control bytes, bytes >= 0x80, unknown escape
  * sequences) is ignored and never echoed. What the terminal must show is
- * appended to an output buffer: after an edit, the whole line is redrawn
+ * appended to a text_out (what does not fit is counted): after an edit, the whole line is redrawn
  * (CR, prompt, text, erase to end, cursor back), which every ANSI
  * terminal renders the same way. */
 #ifndef HV_CORE_LINE_EDIT_H
@@ -14,15 +14,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include "onestone/text_out.h"
 
 #define LINE_EDIT_MAX 200           /* characters in a line; more are ignored */
 #define LINE_EDIT_HISTORY 32
-
-struct line_out {
-    char *buf;
-    size_t cap, len;                /* what does not fit is dropped and counted */
-    size_t dropped;
-};
 
 struct line_edit {
     const char *prompt;
@@ -41,11 +36,11 @@ struct line_edit {
 
 void line_edit_init(struct line_edit *e, const char *prompt, const char *const *words);
 /* Writes the prompt (for the start, and after a finished line's answer). */
-void line_edit_prompt(struct line_edit *e, struct line_out *out);
+void line_edit_prompt(struct line_edit *e, struct text_out *out);
 /* One input byte. Returns true when a line is complete: it is then copied
  * to line (NUL-terminated, at most LINE_EDIT_MAX characters), entered into
  * the history if not empty and not the same as the newest, and the editor
  * starts a new line (the caller answers, then calls line_edit_prompt). */
-bool line_edit_feed(struct line_edit *e, unsigned char byte, struct line_out *out, char *line);
+bool line_edit_feed(struct line_edit *e, unsigned char byte, struct text_out *out, char *line);
 
 #endif

@@ -1,5 +1,6 @@
 /* Shared (VMX root, host unit tests): see out_ring.h. */
 #include "hv/core/out_ring.h"
+#include "onestone/text_out.h"
 
 void out_ring_init(struct out_ring *r, void *buf, uint32_t size)
 {
@@ -17,22 +18,13 @@ static size_t put_bytes(struct out_ring *r, const char *s, size_t n)
 }
 
 /* "\r\n[N bytes dropped]\r\n" */
-static size_t marker(uint64_t n, char *m)
+static size_t marker(uint64_t n, char *m, size_t cap)
 {
-    char digits[21];
-    unsigned d = 0;
-    do {
-        digits[d++] = (char)('0' + n % 10);
-        n /= 10;
-    } while (n);
-    size_t len = 0;
-    for (const char *p = "\r\n["; *p; p++)
-        m[len++] = *p;
-    while (d)
-        m[len++] = digits[--d];
-    for (const char *p = " bytes dropped]\r\n"; *p; p++)
-        m[len++] = *p;
-    return len;
+    struct text_out t = { .buf = m, .cap = cap };
+    text_out_str(&t, "\r\n[");
+    text_out_dec(&t, n);
+    text_out_str(&t, " bytes dropped]\r\n");
+    return t.len;
 }
 
 size_t out_ring_put(struct out_ring *r, const char *s, size_t n)
@@ -40,7 +32,7 @@ size_t out_ring_put(struct out_ring *r, const char *s, size_t n)
     if (r->dropped) {
         /* the gap is marked before anything newer */
         char m[48];
-        size_t len = marker(r->dropped, m);
+        size_t len = marker(r->dropped, m, sizeof m);
         if (r->size - r->used < len + 1) {
             r->dropped += n;
             r->dropped_total += n;
@@ -66,7 +58,7 @@ size_t out_ring_take(struct out_ring *r, char *dst, size_t max)
     if (n < max && !r->used && r->dropped) {
         /* everything before the gap is sent: the marker goes next */
         char m[48];
-        size_t len = marker(r->dropped, m);
+        size_t len = marker(r->dropped, m, sizeof m);
         put_bytes(r, m, len);
         r->dropped = 0;
         for (; n < max && r->used; n++) {

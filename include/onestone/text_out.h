@@ -1,6 +1,7 @@
-/* Shared header (boot services, host tools and tests): a bounded text
- * builder for error messages in freestanding code (no libc): always
- * NUL-terminated, silently truncated at its capacity. */
+/* Shared header (boot services, VMX root, host tools and tests): a bounded
+ * text builder for freestanding code (no libc): always NUL-terminated,
+ * truncated at its capacity, with what did not fit counted (the console
+ * says so; error messages just end). */
 #ifndef ONESTONE_TEXT_OUT_H
 #define ONESTONE_TEXT_OUT_H
 
@@ -10,12 +11,15 @@
 struct text_out {
     char *buf;
     size_t cap, len;
+    size_t dropped;                 /* characters that did not fit */
 };
 
 static inline void text_out_char(struct text_out *o, char c)
 {
     if (o->len + 1 < o->cap)
         o->buf[o->len++] = c;
+    else
+        o->dropped++;
     o->buf[o->len] = 0;
 }
 

@@ -7,15 +7,15 @@
 static unsigned ran;
 static struct console_args last;
 
-static int record(const struct console_args *a, struct line_out *out)
+static int record(const struct console_args *a, struct text_out *out)
 {
     ran++;
     last = *a;
-    console_put(out, a->json ? "{\"ok\":true}\r\n" : "ok\r\n");
+    text_out_str(out, a->json ? "{\"ok\":true}\r\n" : "ok\r\n");
     return 0;
 }
 
-static int refuse(const struct console_args *a, struct line_out *out)
+static int refuse(const struct console_args *a, struct text_out *out)
 {
     console_error(a, out, "not now", "the partition is restarting");
     return 1;
@@ -35,7 +35,7 @@ static int run(const char *text, const char **out)
 {
     static char line[256];
     strcpy(line, text);
-    struct line_out o = { outbuf, sizeof outbuf - 1, 0, 0 };
+    struct text_out o = { outbuf, sizeof outbuf - 1, 0, 0 };
     int rc = console_run_line(table, line, &o);
     outbuf[o.len] = 0;
     *out = outbuf;
@@ -99,8 +99,8 @@ int main(int argc, char **argv)
     /* a small output buffer never overflows */
     char small[10];
     char line[] = "help";
-    struct line_out so = { small, sizeof small, 0, 0 };
+    struct text_out so = { small, sizeof small, 0, 0 };
     console_run_line(table, line, &so);
-    CHECK(so.len == sizeof small && so.dropped > 0);
+    CHECK(so.len == sizeof small - 1 && so.dropped > 0);
     return unit_finish(argv[0]);
 }

@@ -55,7 +55,7 @@ static void rig_init(struct rig *r)
 {
     memset(r, 0, sizeof *r);
     line_edit_init(&r->e, "onestone> ", words);
-    struct line_out o = { r->out, sizeof r->out, 0, 0 };
+    struct text_out o = { r->out, sizeof r->out, 0, 0 };
     line_edit_prompt(&r->e, &o);
     term_show(&r->t, r->out, o.len);
 }
@@ -63,7 +63,7 @@ static void rig_init(struct rig *r)
 static void type(struct rig *r, const char *keys, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        struct line_out o = { r->out, sizeof r->out, 0, 0 };
+        struct text_out o = { r->out, sizeof r->out, 0, 0 };
         char line[LINE_EDIT_MAX + 1];
         if (line_edit_feed(&r->e, (unsigned char)keys[i], &o, line)) {
             strcpy(r->got, line);
@@ -187,9 +187,9 @@ static void test_small_output(void)
     struct line_edit e;
     line_edit_init(&e, "onestone> ", words);
     char small[8], line[LINE_EDIT_MAX + 1];
-    struct line_out o = { small, sizeof small, 0, 0 };
+    struct text_out o = { small, sizeof small, 0, 0 };
     line_edit_feed(&e, 'a', &o, line);
-    CHECK_EQ_U64(o.len, sizeof small);
+    CHECK_EQ_U64(o.len, sizeof small - 1);       /* and its NUL */
     CHECK(o.dropped > 0);
 }
 
