@@ -135,9 +135,10 @@ def poweroff_run(res, work):
     t = Terminal(demo_dir, os.path.join(work, "poweroff-transcript.txt"))
     try:
         m = t.wait_for(API_LINE, 300)
-        first = m and b"Bochs is booting" not in t.screen[:m.start()] and \
-            re.search(rb"curl -H 'Authorization: Bearer \S+' http://127\.0\.0\.1:\d+/status",
-                      t.screen[m.end():])
+        # the curl lines may come in a later read than the URL's line
+        curl = m and t.wait_for(rb"curl -H 'Authorization: Bearer \S+' "
+                                rb"http://127\.0\.0\.1:\d+/status", 30, m.end())
+        first = m and curl and b"Bochs is booting" not in t.screen[:m.start()]
         if not res.check(bool(first), "make run prints the API's URL, token and curl lines first",
                          tail(t)):
             return

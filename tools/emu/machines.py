@@ -61,6 +61,9 @@ def free_host_port(preferred=0):
     (0: none), else a port the kernel has just handed out."""
     for port in ([preferred] if preferred else []) + [0]:
         with socket.socket() as s:
+            # as slirp binds its forward: a port left in TIME_WAIT by the
+            # last run's connections is free
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 s.bind(("127.0.0.1", port))
             except OSError:
