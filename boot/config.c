@@ -12,17 +12,9 @@ struct text_span {
     size_t n;
 };
 
-static size_t cstr_len(const char *s)
-{
-    size_t n = 0;
-    while (s[n])
-        n++;
-    return n;
-}
-
 static bool span_is(struct text_span s, const char *word)
 {
-    size_t n = cstr_len(word);
+    size_t n = text_len(word);
     if (s.n != n)
         return false;
     for (size_t i = 0; i < n; i++)
@@ -655,7 +647,7 @@ int config_parse(const char *text, size_t len, struct onestone_config *out,
         if (seen[k]) {
             struct text_out m = { .buf = err->message, .cap = sizeof err->message };
             fail(err, line, "key ", key, " given twice (first on line ");
-            m.len = cstr_len(err->message);
+            m.len = text_len(err->message);
             text_out_dec(&m, seen[k]);
             text_out_str(&m, ")");
             return -1;

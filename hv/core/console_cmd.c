@@ -1,13 +1,6 @@
 /* Shared (VMX root, host unit tests): see console_cmd.h. No libc. */
 #include "hv/core/console_cmd.h"
 
-static bool same(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
-}
-
 /* the text of a JSON string: quotes and backslashes escaped, control
  * characters made spaces */
 static void put_json_text(struct text_out *o, const char *s)
@@ -51,9 +44,21 @@ void console_error(const struct console_args *a, struct text_out *o, const char 
 static const struct console_cmd *find(const struct console_cmd *t, const char *name)
 {
     for (; t->name; t++)
-        if (same(t->name, name))
+        if (text_same(t->name, name))
             return t;
     return 0;
+}
+
+/* {"name":...,"usage":...,"summary":...} */
+static void put_cmd_json(struct text_out *o, const struct console_cmd *c)
+{
+    text_out_str(o, "{\"name\":");
+    put_json_str(o, c->name);
+    text_out_str(o, ",\"usage\":");
+    put_json_str(o, c->usage);
+    text_out_str(o, ",\"summary\":");
+    put_json_str(o, c->summary);
+    text_out_str(o, "}");
 }
 
 static void help(const struct console_cmd *t, const struct console_args *a, struct text_out *o)
@@ -65,13 +70,8 @@ static void help(const struct console_cmd *t, const struct console_args *a, stru
             return;
         }
         if (a->json) {
-            text_out_str(o, "{\"name\":");
-            put_json_str(o, c->name);
-            text_out_str(o, ",\"usage\":");
-            put_json_str(o, c->usage);
-            text_out_str(o, ",\"summary\":");
-            put_json_str(o, c->summary);
-            text_out_str(o, "}\r\n");
+            put_cmd_json(o, c);
+            text_out_str(o, "\r\n");
         } else {
             text_out_str(o, "usage: ");
             text_out_str(o, c->usage);
@@ -84,23 +84,16 @@ static void help(const struct console_cmd *t, const struct console_args *a, stru
     if (a->json) {
         text_out_str(o, "{\"commands\":[");
         for (const struct console_cmd *c = t; c->name; c++) {
-            text_out_str(o, c == t ? "{\"name\":" : ",{\"name\":");
-            put_json_str(o, c->name);
-            text_out_str(o, ",\"usage\":");
-            put_json_str(o, c->usage);
-            text_out_str(o, ",\"summary\":");
-            put_json_str(o, c->summary);
-            text_out_str(o, "}");
+            if (c != t)
+                text_out_str(o, ",");
+            put_cmd_json(o, c);
         }
         text_out_str(o, "]}\r\n");
         return;
     }
     for (const struct console_cmd *c = t; c->name; c++) {
         text_out_str(o, c->usage);
-        unsigned n = 0;
-        while (c->usage[n])
-            n++;
-        for (; n < 24; n++)
+        for (size_t n = text_len(c->usage); n < 24; n++)
             text_out_str(o, " ");
         text_out_str(o, "  ");
         text_out_str(o, c->summary);
@@ -124,7 +117,7 @@ int console_run_line(const struct console_cmd *table, char *line, struct text_ou
             p++;
         if (*p)
             *p++ = 0;
-        if (same(w, "--json"))
+        if (text_same(w, "--json"))
             a.json = true;
         else if (!name)
             name = w;
@@ -144,7 +137,7 @@ int console_run_line(const struct console_cmd *table, char *line, struct text_ou
         console_error(&a, out, "too many words (at most 8 after the command)", name);
         return 1;
     }
-    if (same(name, "help")) {
+    if (text_same(name, "help")) {
         if (a.argc > 1) {
             console_error(&a, out, "help takes at most one argument", "help [CMD]");
             return 1;

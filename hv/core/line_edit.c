@@ -4,27 +4,12 @@
 
 enum { ESC_NONE, ESC_START, ESC_CSI, ESC_SS3 };
 
-static size_t str_len(const char *s)
-{
-    size_t n = 0;
-    while (s[n])
-        n++;
-    return n;
-}
-
 static void copy_str(char *dst, const char *src, size_t max)
 {
     size_t i = 0;
     for (; src[i] && i < max; i++)
         dst[i] = src[i];
     dst[i] = 0;
-}
-
-static bool same_str(const char *a, const char *b)
-{
-    while (*a && *a == *b)
-        a++, b++;
-    return *a == *b;
 }
 
 static void redraw(struct line_edit *e, struct text_out *o)
@@ -44,7 +29,7 @@ static void redraw(struct line_edit *e, struct text_out *o)
 static void set_text(struct line_edit *e, const char *s)
 {
     copy_str(e->text, s, LINE_EDIT_MAX);
-    e->len = e->cursor = (unsigned)str_len(e->text);
+    e->len = e->cursor = (unsigned)text_len(e->text);
 }
 
 void line_edit_init(struct line_edit *e, const char *prompt, const char *const *words)
@@ -111,7 +96,7 @@ static void complete(struct line_edit *e, struct text_out *o)
             continue;
         if (!first) {
             first = *w;
-            common = (unsigned)str_len(*w);
+            common = (unsigned)text_len(*w);
         } else {
             unsigned k = 0;
             while (k < common && first[k] == (*w)[k])
@@ -197,7 +182,7 @@ bool line_edit_feed(struct line_edit *e, unsigned char c, struct text_out *o, ch
         /* fall through */
     case '\r': {
         copy_str(line, e->text, LINE_EDIT_MAX);
-        if (e->len && (!e->history_count || !same_str(history_at(e, 0), e->text))) {
+        if (e->len && (!e->history_count || !text_same(history_at(e, 0), e->text))) {
             e->history_newest = (e->history_newest + 1) % LINE_EDIT_HISTORY;
             copy_str(e->history[e->history_newest], e->text, LINE_EDIT_MAX);
             if (e->history_count < LINE_EDIT_HISTORY)

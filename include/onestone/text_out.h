@@ -5,8 +5,25 @@
 #ifndef ONESTONE_TEXT_OUT_H
 #define ONESTONE_TEXT_OUT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* strlen and strcmp() == 0, for code without libc */
+static inline size_t text_len(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+static inline bool text_same(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
 
 struct text_out {
     char *buf;
