@@ -1,6 +1,7 @@
 /* Runs in VMX root: see line_limit.h. */
 #include "hv/core/line_limit.h"
 #include "hv/core/arch.h"
+#include "hv/core/log.h"
 #include "arch/io.h"
 
 bool line_limit_take(struct line_limit *l, uint64_t *dropped_since)
@@ -27,4 +28,15 @@ bool line_limit_take(struct line_limit *l, uint64_t *dropped_since)
     }
     spin_unlock(&l->lock);
     return allowed;
+}
+
+bool line_limit_admit(struct line_limit *l, const char *whose)
+{
+    uint64_t dropped = 0;
+    if (!line_limit_take(l, &dropped))
+        return false;               /* counted; said with the next line let through */
+    if (dropped)
+        LOG_WARN_("(%lu lines of %s dropped by the log rate limit)", (unsigned long)dropped,
+                  whose);
+    return true;
 }

@@ -5,12 +5,11 @@
 #include "onestone/hvabi.h"
 #include "onestone/mgmt_abi.h"
 #include "hv/core/line_limit.h"
+#include "onestone/text_out.h"
 #include "arch/io.h"
 
 uint64_t hv_start_tsc;
 
-#define LOG_BURST 50u           /* lines at once */
-#define LOG_PER_SECOND 20u      /* lines a second after that */
 
 static void zero(void *p, uint64_t n)
 {
@@ -57,19 +56,14 @@ static void fill_faults(struct mgmt_hc_faults *f)
 
 static int64_t log_line(const char *text, uint64_t size)
 {
+    static struct line_limit limit = GUEST_LOG_LIMIT();
     char line[MGMT_LOG_MAX + 1];
     if (size > MGMT_LOG_MAX)
         return MGMT_HC_EINVAL;
-    for (uint64_t i = 0; i < size; i++)
-        line[i] = (text[i] >= 0x20 && text[i] < 0x7F) ? text[i] : '?';
-    line[size] = 0;
-    static struct line_limit limit = LINE_LIMIT(LOG_BURST, LOG_PER_SECOND);
-    uint64_t dropped = 0;
-    if (!line_limit_take(&limit, &dropped))
-        return 0;                   /* counted; said with the next line logged */
-    if (dropped)
-        LOG_WARN_("mgmt: (%lu lines dropped by the log rate limit)", (unsigned long)dropped);
-    LOG_INF("mgmt: %s", line);
+    struct text_out t = { .buf = line, .cap = sizeof line };
+    text_out_printable(&t, text, (size_t)size);
+    if (line_limit_admit(&limit, "the management partition"))
+        LOG_INF("mgmt: %s", line);
     return 0;
 }
 

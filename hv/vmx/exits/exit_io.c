@@ -1,7 +1,8 @@
 /* Runs in VMX root: IN/OUT exits. The primary partition traps only the PCI
  * configuration ports and other partitions' I/O BARs (I/O bitmaps, set
- * when another partition owns PCI functions); a management partition traps every port and owns none but
- * configuration space (hv/core/pci_cfg.h): any other port stops it. */
+ * when another partition owns PCI functions); a management partition
+ * traps every port and owns none but configuration space
+ * (hv/core/pci_cfg.h): any other port stops it. */
 #include "hv/vmx/exits/exits.h"
 #include "hv/core/pci_cfg.h"
 #include "hv/core/log.h"

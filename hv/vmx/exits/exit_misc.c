@@ -12,6 +12,7 @@
 #include "hv/vmx/guest_mem.h"
 #include "hv/core/line_limit.h"
 #include "onestone/hvabi.h"
+#include "onestone/text_out.h"
 #include "onestone/mgmt_abi.h"
 #include "arch/io.h"
 
@@ -63,20 +64,16 @@ void handle_vmx_instruction(struct percpu *cpu, struct guest_regs *regs)
  * rate limit allows. */
 static int64_t primary_log_line(struct guest_regs *regs)
 {
-    static struct line_limit limit = LINE_LIMIT(50, 20);
-    uint64_t addr = regs->gpr[GPR_RBX], len = regs->gpr[GPR_RCX], dropped = 0;
-    uint8_t line[ONESTONE_HC_LOG_MAX];
-    if (len == 0 || len > sizeof line || guest_read_linear(addr, line, (unsigned)len) != len)
+    static struct line_limit limit = GUEST_LOG_LIMIT();
+    uint64_t addr = regs->gpr[GPR_RBX], len = regs->gpr[GPR_RCX];
+    uint8_t raw[ONESTONE_HC_LOG_MAX];
+    char line[ONESTONE_HC_LOG_MAX + 1];
+    if (len == 0 || len > sizeof raw || guest_read_linear(addr, raw, (unsigned)len) != len)
         return -1;
-    for (uint64_t i = 0; i < len; i++)
-        if (line[i] < 0x20 || line[i] >= 0x7F)
-            line[i] = '?';
-    if (!line_limit_take(&limit, &dropped))
-        return 0;
-    if (dropped)
-        LOG_WARN_("(%lu lines of the primary partition dropped by the log rate limit)",
-                  (unsigned long)dropped);
-    log_write_line((const char *)line, (size_t)len);
+    struct text_out t = { .buf = line, .cap = sizeof line };
+    text_out_printable(&t, (const char *)raw, (size_t)len);
+    if (line_limit_admit(&limit, "the primary partition"))
+        log_write_line(line, t.len);
     return 0;
 }
 
