@@ -68,7 +68,7 @@ class ApiWatcher(threading.Thread):
     """Once the partition says it listens, calls its API from the host
     until it answers, then starts a fold job there. Leaves one line for
     the relay to print between COM1 chunks (never inside one of its
-    writes) and sets done."""
+    writes) and sets ok (None while it still tries)."""
 
     def __init__(self, url, token):
         super().__init__(daemon=True)
@@ -97,10 +97,10 @@ class ApiWatcher(threading.Thread):
                 status = self.call("GET", "/status")
                 job = self.call("POST", "/jobs", {"benchmark": "yue1", "seed": 1,
                                                   "moves": FOLD_MOVES})["id"]
-                self.message = ("the management partition answers on %s (%s); fold job %d "
-                                "running: curl -H 'Authorization: Bearer %s' %s/jobs/%d" %
-                                (self.url, "under " + str(status.get("hypervisor")), job, self.token,
-                                 self.url, job))
+                self.message = ("the management partition answers on %s (under %s); fold job "
+                                "%d running: curl -H 'Authorization: Bearer %s' %s/jobs/%d" %
+                                (self.url, status.get("hypervisor"), job, self.token, self.url,
+                                 job))
                 self.ok = True
                 return
             except (OSError, ValueError, KeyError) as e:

@@ -403,12 +403,11 @@ void jobs_set_compute(bool paused, unsigned cpu_cap)
     unlock();
     if (!changed)
         return;
+    const char *state = paused ? "paused (running jobs stop at their next hand-over)" : "running";
     if (cpu_cap)
-        mlog("compute %s; at most %u job(s) at once", paused ? "paused (running jobs stop at "
-             "their next hand-over)" : "running", cpu_cap);
+        mlog("compute %s; at most %u job(s) at once", state, cpu_cap);
     else
-        mlog("compute %s; no CPU cap", paused ? "paused (running jobs stop at their next "
-             "hand-over)" : "running");
+        mlog("compute %s; no CPU cap", state);
 }
 
 /* the queued job with the lowest id, if compute may take one now; under
