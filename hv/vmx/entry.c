@@ -43,21 +43,25 @@ int hv_cpu_index_by_apic(uint32_t apic_id)
     return -1;
 }
 
+/* the calling CPU by its APIC id, -1 if not one of the plan's: log lines
+ * come before this CPU's own state (GS) is set up too */
+static int calling_cpu_index(void)
+{
+    return hv_cpu_index_by_apic(cpuid(1, 0).ebx >> 24);
+}
+
 /* every line onestone writes from VMX root, also kept in its own memory */
 static struct log_ring hv_log_ring;
 
-/* the CPU by its APIC id, as cpu_prefix finds it: lines come before this
- * CPU's own state (GS) is set up too */
 static void keep_line(const char *line, size_t len)
 {
-    int idx = hv_cpu_index_by_apic(cpuid(1, 0).ebx >> 24);
+    int idx = calling_cpu_index();
     log_ring_append(&hv_log_ring, rdtsc(), idx < 0 ? 0xFFFF : (uint16_t)idx, line, len);
 }
 
 static int cpu_prefix(char *buf, size_t cap)
 {
-    uint32_t apic = cpuid(1, 0).ebx >> 24;
-    int idx = hv_cpu_index_by_apic(apic);
+    int idx = calling_cpu_index();
     if (idx < 0)
         return 0;
     size_t n = fmt_snprintf(buf, cap, "cpu%d: ", idx);

@@ -31,14 +31,27 @@ static uint64_t primary_aps(void)
     return aps;
 }
 
-static void release_routing(void);
+/* Gives the xAPIC page back to the guest. Other CPUs may still hold the
+ * read-only translation; their next write faults once and finds the page
+ * writable (see hv/vmx/exits/exit_ept.c). */
+static void release_routing(void)
+{
+    if (!spin_trylock(&release_lock))
+        return;
+    if (!routing_released &&
+        pgtable_set_attrs(hv_partitions[0].gpa_map, lapic_page,
+                          EPT_RWX | (MTRR_TYPE_UC << EPT_MEMTYPE_SHIFT)) == 0) {
+        routing_released = true;
+        invept(INVEPT_SINGLE_CONTEXT, hv_partitions[0].gpa_map_pointer);
+        LOG_INF("local APIC page handed to the primary partition's OS "
+                "(no more VM exits on APIC writes)");
+    }
+}
 
 void lapic_os_took_over(void)
 {
     os_took_over = true;
-    unsigned aps = 0;               /* no __builtin_popcount: it calls libgcc */
-    for (uint64_t m = primary_aps(); m; m &= m - 1)
-        aps++;
+    unsigned aps = hv_partitions[0].cpu_count - 1;     /* all but the BSP */
     if (aps == 0)
         LOG_INF("boot services ended: the OS owns the machine; the primary partition has no "
                 "APs: APIC writes stay emulated until the firmware's last AP wake-up is over");
@@ -60,23 +73,6 @@ void lapic_firmware_wakeup_ended(void)
 bool lapic_routing_active(void)
 {
     return !routing_released;
-}
-
-/* Gives the xAPIC page back to the guest. Other CPUs may still hold the
- * read-only translation; their next write faults once and finds the page
- * writable (see hv/vmx/exits/exit_ept.c). */
-static void release_routing(void)
-{
-    if (!spin_trylock(&release_lock))
-        return;
-    if (!routing_released &&
-        pgtable_set_attrs(hv_partitions[0].gpa_map, lapic_page,
-                          EPT_RWX | (MTRR_TYPE_UC << EPT_MEMTYPE_SHIFT)) == 0) {
-        routing_released = true;
-        invept(INVEPT_SINGLE_CONTEXT, hv_partitions[0].gpa_map_pointer);
-        LOG_INF("local APIC page handed to the primary partition's OS "
-                "(no more VM exits on APIC writes)");
-    }
 }
 
 void lapic_emul_init(uint64_t apic_base_pa)

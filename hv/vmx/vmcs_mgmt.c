@@ -19,7 +19,7 @@
 
 bool vmcs_mgmt_has_watchdog(void)
 {
-    return ((hv_plan->vmx.pin >> 32) & PIN_PREEMPTION_TIMER) &&
+    return vmx_preemption_timer_usable() &&
            ((hv_plan->vmx.exit >> 32) & EXIT_SAVE_PREEMPTION_TIMER);
 }
 
@@ -28,11 +28,8 @@ bool vmcs_mgmt_has_watchdog(void)
  * it, however often the partition exits meanwhile. */
 void vmcs_mgmt_arm_watchdog(void)
 {
-    if (!vmcs_mgmt_has_watchdog())
-        return;
-    unsigned rate = (unsigned)(hv_plan->vmx.misc & 0x1F);
-    uint64_t ticks = (MGMT_WATCHDOG_TICK_MS * hv_tsc_per_ms()) >> rate;
-    vmwrite_checked(VMCS_PREEMPTION_TIMER_VALUE, ticks > 0xFFFFFFFFull ? 0xFFFFFFFFull : ticks);
+    if (vmcs_mgmt_has_watchdog())
+        vmx_preemption_timer_set_ms(MGMT_WATCHDOG_TICK_MS);
 }
 
 static struct vmx_controls mgmt_controls(void)

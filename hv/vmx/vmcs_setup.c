@@ -113,6 +113,18 @@ static uint64_t setup_guest(const struct launch_context *ctx, uint64_t cr0, uint
     return vmwrite_all(fv, sizeof fv / sizeof fv[0]);
 }
 
+bool vmx_preemption_timer_usable(void)
+{
+    return (hv_plan->vmx.pin >> 32) & PIN_PREEMPTION_TIMER;
+}
+
+void vmx_preemption_timer_set_ms(uint64_t ms)
+{
+    unsigned rate = (unsigned)(hv_plan->vmx.misc & 0x1F);
+    uint64_t ticks = (ms * hv_tsc_per_ms()) >> rate;
+    vmwrite_checked(VMCS_PREEMPTION_TIMER_VALUE, ticks > 0xFFFFFFFFull ? 0xFFFFFFFFull : ticks);
+}
+
 uint64_t vmcs_setup_host(struct percpu *cpu, uint64_t host_cr0, uint64_t host_cr4)
 {
     const struct vmcs_field_value fv[] = {

@@ -16,6 +16,11 @@ uint64_t vmcs_setup(struct percpu *cpu, const struct launch_context *ctx);
 uint64_t vmcs_setup_controls(struct percpu *cpu, const struct vmx_controls *c,
                              uint64_t guest_cr0, uint64_t guest_cr4, bool long_mode);
 uint64_t vmcs_setup_host(struct percpu *cpu, uint64_t host_cr0, uint64_t host_cr4);
+/* The VMX-preemption timer: whether this CPU has it, and its value for
+ * `ms` milliseconds of guest time on the current VMCS (the TSC rate
+ * shifted by IA32_VMX_MISC[4:0], capped at the field's 32 bits). */
+bool vmx_preemption_timer_usable(void);
+void vmx_preemption_timer_set_ms(uint64_t ms);
 /* A management partition CPU at the 64-bit entry of
  * include/onestone/mgmt_abi.h (hv/vmx/vmcs_mgmt.c); fills *regs with the
  * registers the entry gets. */

@@ -24,16 +24,11 @@
 #define LOAN_MAX_MS 100
 #define LOAN_LOG_LIMIT 4
 
-static bool preemption_timer_usable(void)
-{
-    return (hv_plan->vmx.pin >> 32) & PIN_PREEMPTION_TIMER;
-}
-
 static uint64_t setup_loan_vmcs(struct percpu *cpu)
 {
     struct vmx_controls c = hv_controls;
     c.proc |= PROC_HLT_EXITING | PROC_MWAIT_EXITING;
-    if (preemption_timer_usable())
+    if (vmx_preemption_timer_usable())
         c.pin |= PIN_PREEMPTION_TIMER;
     uint64_t cr4 = read_cr4();
     uint64_t host_cr4 = cr4 | CR4_VMXE | (hv_plan->cpuid_xsave ? CR4_OSXSAVE : 0);
@@ -72,11 +67,8 @@ void loan_begin(struct percpu *cpu, struct guest_regs *regs)
     }
     exit_load_init_state(cpu);
     exit_start_at_vector(cpu, vector);
-    if (preemption_timer_usable()) {
-        unsigned rate = (unsigned)(hv_plan->vmx.misc & 0x1F);
-        uint64_t ticks = LOAN_MAX_MS * hv_tsc_per_ms() >> rate;
-        vmwrite_checked(VMCS_PREEMPTION_TIMER_VALUE, ticks > 0xFFFFFFFFull ? 0xFFFFFFFFull : ticks);
-    }
+    if (vmx_preemption_timer_usable())
+        vmx_preemption_timer_set_ms(LOAN_MAX_MS);
     for (unsigned i = 0; i < 16; i++)
         regs->gpr[i] = 0;
     cpu->on_loan = true;
