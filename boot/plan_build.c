@@ -1,6 +1,7 @@
 /* Runs in UEFI boot services: platform facts for the plan (memory-map top,
  * physical address width, MTRRs, VMX fixed bits, CPUID features) and the
  * size of onestone's page pool. */
+#include "boot/acpi_s5.h"
 #include "boot/boot.h"
 #include "arch/io.h"
 #include "arch/x86.h"
@@ -98,4 +99,5 @@ void plan_collect_platform(struct hv_plan *plan)
     plan->cpuid_xsaves = plan->cpuid_xsave && (cpuid(0xD, 1).eax & CPUIDD1_EAX_XSAVES) != 0;
     plan->cpuid_rdtscp = ext.eax >= 0x80000001 &&
                          (cpuid(0x80000001, 0).edx & CPUID80000001_EDX_RDTSCP) != 0;
+    acpi_s5_collect(&plan->poweroff);
 }

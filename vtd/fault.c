@@ -5,6 +5,7 @@
 #include "vtd/vtd.h"
 #include "vtd/vtd_internal.h"
 #include "hv/core/log.h"
+#include "arch/io.h"
 
 const char *vtd_fault_reason_name(uint8_t reason)
 {
@@ -67,6 +68,9 @@ unsigned vtd_fault_poll(struct vtd_unit *u, void (*fn)(void *ctx, const struct v
             .address = VTD_FRCD_LO_FI(lo),
         };
         vtd_write64(u, fro + 16 * i + 8, VTD_FRCD_HI_F);
+        unsigned slot = (unsigned)(u->faults_total % VTD_LAST_FAULTS);
+        u->last_faults[slot] = f;
+        u->last_fault_tsc[slot] = rdtsc();
         u->faults_total++;
         count_device(u, f.source_id);
         LOG_WARN_("VT-d fault: device %02x:%02x.%x %s 0x%lx: reason 0x%02x (%s)",

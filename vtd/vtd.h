@@ -13,6 +13,7 @@
 
 #define VTD_IQ_ENTRIES 256
 #define VTD_MAX_FAULT_DEVICES 32
+#define VTD_LAST_FAULTS 4
 
 struct vtd_domain {
     uint16_t id;                        /* never 0: reserved with caching mode */
@@ -46,6 +47,9 @@ struct vtd_unit {
     uint64_t faults_total, faults_overflow;
     unsigned fault_device_count;
     struct { uint16_t source_id; uint64_t count; } fault_devices[VTD_MAX_FAULT_DEVICES];
+    /* the last VTD_LAST_FAULTS faults (oldest overwritten), for the console */
+    struct vtd_fault last_faults[VTD_LAST_FAULTS];
+    uint64_t last_fault_tsc[VTD_LAST_FAULTS];
 };
 
 /* Maps a unit's registers (identity-mapped), reads CAP/ECAP and checks

@@ -335,6 +335,67 @@ static long job_id(const char *rest)
     return v;
 }
 
+/* GET /log?since=SEQ: onestone's log ring from line SEQ on (all it holds
+ * without since), as many lines as one hypercall returns; "resume" is
+ * the since of the next call, and first_seq > since says lines were lost
+ * to the ring's wrap */
+static int get_log(const char *query, struct jbuf *b)
+{
+    uint64_t since = 0;
+    if (*query) {
+        if (strncmp(query, "since=", 6) != 0)
+            return error(b, 400, "the only query is since=SEQ (a line number)");
+        const char *d = query + 6;
+        if (!*d)
+            return error(b, 400, "since= needs a line number");
+        for (; *d; d++) {
+            if (*d < '0' || *d > '9' || since > UINT64_MAX / 10 - 10)
+                return error(b, 400, "since must be a decimal line number");
+            since = since * 10 + (uint64_t)(*d - '0');
+        }
+    }
+    if (mgmt_params.host != MGMT_HOST_ONESTONE)
+        return error(b, 503, "no onestone here: the log ring is onestone's (standalone run)");
+    size_t size = MGMT_LOG_READ_MAX;
+    struct mgmt_hc_log_read *r = calloc(1, size);
+    if (!r)
+        return error(b, 503, "out of memory for the log");
+    r->since = since;
+    if (hv_call(MGMT_HC_LOG_READ, r, size) != 0) {
+        free(r);
+        return error(b, 502, "onestone refused the log read");
+    }
+    jb_printf(b, "{\"since\":%llu,\"first_seq\":%llu,\"next_seq\":%llu,\"resume\":%llu,"
+              "\"lost\":%llu,\"lines\":[", (unsigned long long)since,
+              (unsigned long long)r->first_seq, (unsigned long long)r->next_seq,
+              (unsigned long long)r->resume_seq,
+              (unsigned long long)(r->first_seq > since ? r->first_seq - since : 0));
+    const char *t = r->text, *end = r->text + (r->bytes < size - sizeof *r ? r->bytes : 0);
+    for (unsigned i = 0; i < r->lines && t < end; i++) {
+        const char *nl = memchr(t, '\n', (size_t)(end - t));
+        if (!nl)
+            break;
+        unsigned long long seq = 0, tsc = 0;
+        unsigned cpu = 0;
+        int used = 0;
+        if (sscanf(t, "%llu %llu %u %n", &seq, &tsc, &cpu, &used) < 3 || used <= 0 ||
+            t + used > nl)
+            break;
+        jb_printf(b, "%s{\"seq\":%llu,\"tsc\":%llu,\"cpu\":", i ? "," : "", seq, tsc);
+        if (cpu == 0xFFFF)
+            jb_printf(b, "null");
+        else
+            jb_printf(b, "%u", cpu);
+        jb_printf(b, ",\"text\":");
+        jb_strn(b, t + used, (size_t)(nl - t - used));
+        jb_printf(b, "}");
+        t = nl + 1;
+    }
+    jb_printf(b, "]}\n");
+    free(r);
+    return 200;
+}
+
 int api_handle(const struct http_request *req, struct jbuf *b, char *extra, size_t cap)
 {
     if (!http_bearer_ok(req, mgmt_params.api_token)) {
@@ -356,6 +417,12 @@ int api_handle(const struct http_request *req, struct jbuf *b, char *extra, size
             return get_devices(b);
         snprintf(extra, cap, "Allow: GET\r\n");
         return error(b, 405, "use GET on /devices");
+    }
+    if (strcmp(path, "/log") == 0 || strncmp(path, "/log?", 5) == 0) {
+        if (get)
+            return get_log(path[4] ? path + 5 : "", b);
+        snprintf(extra, cap, "Allow: GET\r\n");
+        return error(b, 405, "use GET on /log");
     }
     if (strcmp(path, "/compute") == 0) {
         if (get)
@@ -393,5 +460,5 @@ int api_handle(const struct http_request *req, struct jbuf *b, char *extra, size
         snprintf(extra, cap, "Allow: GET, DELETE\r\n");
         return error(b, 405, "use GET or DELETE on /jobs/ID");
     }
-    return error(b, 404, "no such resource (try /status, /devices, /jobs, /compute)");
+    return error(b, 404, "no such resource (try /status, /devices, /jobs, /compute, /log)");
 }

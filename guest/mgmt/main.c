@@ -52,7 +52,24 @@ static void heartbeat_poll(const struct mgmt_boot_params *p)
     if (p->host != MGMT_HOST_ONESTONE || (last_ms && now - last_ms < 1000))
         return;
     last_ms = now;
-    hv_call(MGMT_HC_HEARTBEAT, NULL, 0);
+    struct jobs_compute c;
+    jobs_compute(&c);
+    struct mgmt_hc_heartbeat hb = {
+        .compute_paused = c.paused,
+        .compute_cpus = c.cpu_cap,
+        .jobs_running = c.computing,
+        .jobs_queued = c.queued,
+        .jobs_done = jobs_count(JOB_DONE),
+    };
+    if (hv_call(MGMT_HC_HEARTBEAT, &hb, sizeof hb) != 0)
+        return;
+    /* onestone's console asked: the same change as POST /compute */
+    if (hb.request == MGMT_REQ_COMPUTE_PAUSE || hb.request == MGMT_REQ_COMPUTE_RESUME) {
+        mlog("compute: %s asked on onestone's console",
+             hb.request == MGMT_REQ_COMPUTE_PAUSE ? "pause" : "resume");
+        jobs_set_compute(hb.request == MGMT_REQ_COMPUTE_PAUSE, c.cpu_cap);
+        last_ms = 0;                    /* report the new state at once */
+    }
 }
 
 void mgmt_main(struct mgmt_boot_params *bp, uint64_t cpu_index)

@@ -4,6 +4,7 @@
 #ifndef HV_CORE_ARCH_H
 #define HV_CORE_ARCH_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "onestone/plan.h"
 
@@ -21,5 +22,22 @@ static inline uint64_t hv_tsc_per_ms(void)
  * from memory onestone owns (no other CPU is interrupted). */
 uint64_t arch_cpu_exits(uint32_t index);
 uint64_t arch_cpu_exit_ticks(uint32_t index);
+
+/* The same by exit reason, with the reasons' names (NULL: none), for the
+ * console's `stats`. */
+unsigned arch_exit_reason_count(void);
+const char *arch_exit_reason_name(unsigned reason);
+uint64_t arch_cpu_exits_by_reason(uint32_t index, unsigned reason);
+
+/* The partition CPU `index` runs. */
+struct partition *arch_cpu_partition(uint32_t index);
+
+/* What the virtualization extensions are ("VT-x with EPT"). */
+const char *arch_name(void);
+
+/* The console's `iommu`: units, domains, fault counts and the last
+ * faults, in text or (json) as one JSON object per line. */
+struct text_out;
+void arch_iommu_report(struct text_out *o, bool json);
 
 #endif

@@ -12,7 +12,7 @@ static void put_json_text(struct text_out *o, const char *s)
     }
 }
 
-static void put_json_str(struct text_out *o, const char *s)
+void console_json_str(struct text_out *o, const char *s)
 {
     text_out_str(o, "\"");
     put_json_text(o, s);
@@ -53,11 +53,11 @@ static const struct console_cmd *find(const struct console_cmd *t, const char *n
 static void put_cmd_json(struct text_out *o, const struct console_cmd *c)
 {
     text_out_str(o, "{\"name\":");
-    put_json_str(o, c->name);
+    console_json_str(o, c->name);
     text_out_str(o, ",\"usage\":");
-    put_json_str(o, c->usage);
+    console_json_str(o, c->usage);
     text_out_str(o, ",\"summary\":");
-    put_json_str(o, c->summary);
+    console_json_str(o, c->summary);
     text_out_str(o, "}");
 }
 

@@ -33,6 +33,10 @@ struct console_cmd {
  * NULL); returns 0 on success (an empty line included), 1 on an error. */
 int console_run_line(const struct console_cmd *table, char *line, struct text_out *out);
 
+/* S as a JSON string, quotes included (control characters become
+ * spaces). */
+void console_json_str(struct text_out *o, const char *s);
+
 /* One error line in the right form, for handlers too. */
 void console_error(const struct console_args *a, struct text_out *out, const char *what,
                    const char *detail);

@@ -12,7 +12,7 @@ static void copy_str(char *dst, const char *src, size_t max)
     dst[i] = 0;
 }
 
-static void redraw(struct line_edit *e, struct text_out *o)
+void line_edit_redraw(struct line_edit *e, struct text_out *o)
 {
     text_out_str(o, "\r");
     text_out_str(o, e->prompt);
@@ -167,7 +167,7 @@ bool line_edit_feed(struct line_edit *e, unsigned char c, struct text_out *o, ch
         if (c >= 0x40 && c <= 0x7E) {          /* the final byte */
             e->esc_state = ESC_NONE;
             escape_final(e, (char)c);
-            redraw(e, o);
+            line_edit_redraw(e, o);
         } else if (c < 0x20 || c > 0x3F || e->esc_len >= sizeof e->esc) {
             e->esc_state = ESC_NONE;           /* malformed: dropped */
         } else {
@@ -215,6 +215,6 @@ bool line_edit_feed(struct line_edit *e, unsigned char c, struct text_out *o, ch
         insert(e, (char)c);
         break;
     }
-    redraw(e, o);
+    line_edit_redraw(e, o);
     return false;
 }

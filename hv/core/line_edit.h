@@ -37,6 +37,9 @@ struct line_edit {
 void line_edit_init(struct line_edit *e, const char *prompt, const char *const *words);
 /* Writes the prompt (for the start, and after a finished line's answer). */
 void line_edit_prompt(struct line_edit *e, struct text_out *out);
+/* Writes the prompt and the line being edited again, cursor in place
+ * (after other output overwrote them). */
+void line_edit_redraw(struct line_edit *e, struct text_out *out);
 /* One input byte. Returns true when a line is complete: it is then copied
  * to line (NUL-terminated, at most LINE_EDIT_MAX characters), entered into
  * the history if not empty and not the same as the newest, and the editor

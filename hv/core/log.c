@@ -12,6 +12,7 @@ static void (*log_mirror)(const char *line);
 static void (*log_sink)(const char *line, size_t len);
 static void (*log_keeper)(const char *line, size_t len);
 static int (*log_prefix)(char *buf, size_t cap);
+static void (*log_writer)(const char *line, size_t len);
 
 void log_setup(uint16_t port, enum log_level level)
 {
@@ -161,9 +162,24 @@ size_t fmt_snprintf(char *buf, size_t cap, const char *fmt, ...)
 
 static const char *const level_tag[] = { "ERROR: ", "warning: ", "", "debug: " };
 
-void log_write_line(const char *line, size_t n)
+void log_set_writer(void (*writer)(const char *line, size_t len))
 {
     spin_lock(&log_lock);
+    log_writer = writer;
+    spin_unlock(&log_lock);
+}
+
+void log_set_level(enum log_level level)
+{
+    log_level_now = level;
+}
+
+static void write_out(const char *line, size_t n)
+{
+    if (log_writer) {
+        log_writer(line, n);
+        return;
+    }
     for (size_t i = 0; i < n; i++) {
         if (line[i] == '\n')
             uart_putc(log_port, '\r');
@@ -171,8 +187,28 @@ void log_write_line(const char *line, size_t n)
     }
     uart_putc(log_port, '\r');
     uart_putc(log_port, '\n');
+}
+
+void log_write_line(const char *line, size_t n)
+{
+    spin_lock(&log_lock);
+    write_out(line, n);
     if (log_keeper)
         log_keeper(line, n);        /* under the lock: the ring keeps the console's order */
+    spin_unlock(&log_lock);
+}
+
+void log_locked(void (*fn)(void *ctx), void *ctx)
+{
+    spin_lock(&log_lock);
+    fn(ctx);
+    spin_unlock(&log_lock);
+}
+
+void log_write_foreign(const char *line, size_t n)
+{
+    spin_lock(&log_lock);
+    write_out(line, n);
     spin_unlock(&log_lock);
 }
 

@@ -29,6 +29,22 @@ void log_set_mirror(void (*mirror)(const char *line));
 /* Writes one finished line (CR LF added) under the log lock. */
 void log_write_line(const char *line, size_t n);
 
+/* The same for a line that is not onestone's (the primary partition's
+ * own serial output, hv/core/uart_sink.h): written in turn with
+ * onestone's lines, not kept in the ring. */
+void log_write_foreign(const char *line, size_t n);
+
+/* Optional replacement for the UART writes, called under the log lock
+ * (VMX root's serial console, hv/core/console.h, queues lines for its
+ * tick so no CPU waits for the UART); NULL writes directly again. */
+void log_set_writer(void (*writer)(const char *line, size_t len));
+
+/* Runs fn under the log lock (readers of the ring keep writers out). */
+void log_locked(void (*fn)(void *ctx), void *ctx);
+
+/* The console's `loglevel`: what is logged from now on. */
+void log_set_level(enum log_level level);
+
 /* Optional second home for every line written, called under the log lock
  * (VMX root keeps them in its ring, hv/core/log_ring.h). */
 void log_set_keeper(void (*keeper)(const char *line, size_t len));

@@ -27,6 +27,10 @@ struct log_line {
 
 #define LOG_RING_LINE_MAX 512u
 
+/* VMX root's ring: every line onestone logs there (written and read under
+ * the log lock, hv/core/log.h) */
+extern struct log_ring hv_log_ring;
+
 void log_ring_init(struct log_ring *r, void *buf, uint32_t size);
 /* Appends one line (cut at LOG_RING_LINE_MAX bytes); returns its number. */
 uint64_t log_ring_append(struct log_ring *r, uint64_t tsc, uint16_t cpu, const char *text,

@@ -2,6 +2,7 @@
 #include "hv/core/mgmt_hypercall.h"
 #include "hv/core/arch.h"
 #include "hv/core/log.h"
+#include "hv/core/log_ring.h"
 #include "onestone/hvabi.h"
 #include "onestone/mgmt_abi.h"
 #include "hv/core/line_limit.h"
@@ -67,6 +68,64 @@ static int64_t log_line(const char *text, uint64_t size)
     return 0;
 }
 
+/* the partition's compute report in; the console's request out, once */
+static int64_t heartbeat(struct partition *p, struct mgmt_hc_heartbeat *hb)
+{
+    struct mgmt_hc_heartbeat in = *hb;     /* one read of guest memory */
+    in.request = 0;
+    p->compute = in;
+    p->compute_tsc = rdtsc();
+    p->compute_known = true;
+    hb->request = __atomic_exchange_n(&p->compute_request, MGMT_REQ_NONE, __ATOMIC_ACQ_REL);
+    return 0;
+}
+
+struct log_read_ctx {
+    struct mgmt_hc_log_read *r;
+    uint64_t cap;                   /* bytes for text */
+    uint32_t lines, bytes;
+    uint64_t resume;
+};
+
+static int put_read_line(void *vctx, const struct log_line *l)
+{
+    struct log_read_ctx *c = vctx;
+    char head[64];
+    size_t h = fmt_snprintf(head, sizeof head, "%lu %lu %u ", (unsigned long)l->seq,
+                            (unsigned long)l->tsc, l->cpu);
+    if (c->bytes + h + l->len + 1 > c->cap)
+        return 1;                   /* the rest next time */
+    char *t = c->r->text + c->bytes;
+    for (size_t i = 0; i < h; i++)
+        *t++ = head[i];
+    for (size_t i = 0; i < l->len; i++)
+        *t++ = l->text[i];
+    *t = '\n';
+    c->bytes += (uint32_t)(h + l->len + 1);
+    c->lines++;
+    c->resume = l->seq + 1;
+    return 0;
+}
+
+static void read_ring(void *vctx)
+{
+    struct log_read_ctx *c = vctx;
+    c->r->first_seq = hv_log_ring.first_seq;
+    c->r->next_seq = hv_log_ring.next_seq;
+    c->resume = c->r->since > hv_log_ring.first_seq ? c->r->since : hv_log_ring.first_seq;
+    log_ring_read(&hv_log_ring, c->r->since, put_read_line, c);
+}
+
+static int64_t log_read(struct mgmt_hc_log_read *r, uint64_t size)
+{
+    struct log_read_ctx c = { .r = r, .cap = size - sizeof *r };
+    log_locked(read_ring, &c);
+    r->resume_seq = c.resume;
+    r->lines = c.lines;
+    r->bytes = c.bytes;
+    return 0;
+}
+
 int64_t mgmt_hypercall(struct partition *caller, uint64_t fn, uint64_t buf_gpa, uint64_t size)
 {
     if (caller->kind != PARTITION_MGMT)
@@ -75,7 +134,16 @@ int64_t mgmt_hypercall(struct partition *caller, uint64_t fn, uint64_t buf_gpa, 
     switch (fn) {
     case MGMT_HC_HEARTBEAT:
         caller->heartbeat_tsc = rdtsc();
-        return 0;
+        if (size == 0)
+            return 0;
+        need = sizeof(struct mgmt_hc_heartbeat);
+        break;
+    case MGMT_HC_LOG_READ:
+        need = sizeof(struct mgmt_hc_log_read);
+        if (size < need || size > MGMT_LOG_READ_MAX)
+            return MGMT_HC_EINVAL;
+        need = size;
+        break;
     case MGMT_HC_STATUS:   need = sizeof(struct mgmt_hc_status); break;
     case MGMT_HC_COUNTERS: need = sizeof(struct mgmt_hc_counters); break;
     case MGMT_HC_FAULTS:   need = sizeof(struct mgmt_hc_faults); break;
@@ -96,6 +164,10 @@ int64_t mgmt_hypercall(struct partition *caller, uint64_t fn, uint64_t buf_gpa, 
     switch (fn) {
     case MGMT_HC_LOG:
         return log_line(buf, size);
+    case MGMT_HC_HEARTBEAT:
+        return heartbeat(caller, buf);
+    case MGMT_HC_LOG_READ:
+        return log_read(buf, need);
     case MGMT_HC_STATUS:
         zero(buf, need);
         fill_status(buf);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "hv/core/pgtable.h"
 #include "onestone/config.h"
+#include "onestone/mgmt_abi.h"
 
 #define HV_PARTITIONS_MAX 4
 #define PARTITION_CONCEALED_PORTS_MAX 16
@@ -21,6 +22,8 @@
 enum partition_kind { PARTITION_PRIMARY, PARTITION_MGMT };
 /* the values of struct mgmt_hc_partition.state */
 enum partition_state { PARTITION_STOPPED = 0, PARTITION_RUNNING = 1, PARTITION_FAILED = 2 };
+enum partition_request { PARTITION_REQ_NONE, PARTITION_REQ_STOP, PARTITION_REQ_START,
+                         PARTITION_REQ_RESTART };
 
 struct partition {
     enum partition_kind kind;
@@ -51,6 +54,14 @@ struct partition {
     uint32_t restarts;
     uint64_t dropped_events;        /* interrupts, NMIs, INITs not its own */
     volatile uint64_t heartbeat_tsc; /* last MGMT_HC_HEARTBEAT, or its start */
+    /* what the console asked of it (the backend acts on its next tick) */
+    volatile enum partition_request request;
+    /* compute, as the partition last reported it (MGMT_HC_HEARTBEAT), and
+     * the console's MGMT_REQ_* for its next heartbeat */
+    bool compute_known;
+    struct mgmt_hc_heartbeat compute;
+    uint64_t compute_tsc;
+    volatile uint32_t compute_request;
 };
 
 extern struct partition hv_partitions[HV_PARTITIONS_MAX];

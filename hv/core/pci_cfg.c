@@ -70,3 +70,8 @@ void pci_cfg_quiesce(uint16_t bdf)
     cmd = (cmd & ~PCI_COMMAND_MASTER) | PCI_COMMAND_INTX_DISABLE;
     hw_access(address, 0, 2, false, cmd);
 }
+
+uint32_t pci_cfg_read(uint16_t bdf, unsigned reg, unsigned size)
+{
+    return hw_access(CF8_ENABLE | ((uint32_t)bdf << 8) | (reg & 0xFC), reg & 3, size, true, 0);
+}

@@ -28,4 +28,7 @@ bool pci_cfg_port_access(const struct partition *p, uint32_t *latch, uint16_t po
  * INTx-disable on a function, under the same lock. */
 void pci_cfg_quiesce(uint16_t bdf);
 
+/* Onestone's own read (the console's `devices`), under the same lock. */
+uint32_t pci_cfg_read(uint16_t bdf, unsigned reg, unsigned size);
+
 #endif

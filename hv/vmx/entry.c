@@ -8,6 +8,7 @@
 #include "hv/vmx/host_idt.h"
 #include "hv/vmx/lapic_emul.h"
 #include "hv/core/log.h"
+#include "hv/core/console.h"
 #include "hv/core/log_ring.h"
 #include "hv/vmx/msr_bitmap.h"
 #include "hv/core/pool.h"
@@ -51,7 +52,7 @@ static int calling_cpu_index(void)
 }
 
 /* every line onestone writes from VMX root, also kept in its own memory */
-static struct log_ring hv_log_ring;
+struct log_ring hv_log_ring;
 
 static void keep_line(const char *line, size_t len)
 {
@@ -172,6 +173,21 @@ static int build_mgmt_partition(struct hv_plan *plan, bool ept_1g)
     return 0;
 }
 
+/* With a management partition, onestone owns the console UART and its
+ * first CPU serves the console (hv/core/console.h): it needs the
+ * VMX-preemption timer, without which COM1 stays the log it was. */
+static int claim_console(struct hv_plan *plan)
+{
+    if (!plan->config.console_port)
+        return 0;
+    if (!vmcs_mgmt_has_watchdog()) {
+        LOG_WARN_("console: not served: the CPUs have no VMX-preemption timer with its save "
+                  "control; the serial port carries the log only, and the primary keeps it");
+        return 0;
+    }
+    return console_setup(plan->config.console_port) ? -HV_ENOMEM : 0;
+}
+
 /* The primary partition must not reach the functions another partition
  * owns: it traps the PCI configuration ports and those functions' I/O
  * BARs (I/O bitmaps, everything else direct). Their memory BARs and ECAM
@@ -182,11 +198,16 @@ static int conceal_devices_from_primary(struct hv_plan *plan)
     const struct plan_mgmt *m = &plan->mgmt;
     for (uint32_t d = 0; d < m->device_count; d++)
         p->pci_bdf[p->pci_count++] = plan_device_bdf(&m->devices[d]);
-    if (!p->pci_count)
+    bool console = console_owns(plan->config.console_port);
+    if (!p->pci_count && !console)
         return 0;
     uint8_t *a = pool_alloc_pages(1), *b = pool_alloc_pages(1);
     if (!a || !b)
         return -HV_ENOMEM;
+    /* the console UART's eight registers: the primary's stand-in */
+    for (unsigned port = plan->config.console_port; console && port < plan->config.console_port + 8u;
+         port++)
+        a[port / 8] |= (uint8_t)(1u << (port % 8));
     for (unsigned port = PCI_CFG_ADDRESS_PORT; port < PCI_CFG_DATA_PORT + 4; port++)
         a[port / 8] |= (uint8_t)(1u << (port % 8));
     for (uint32_t d = 0; d < m->device_count; d++)
@@ -269,7 +290,8 @@ int hv_prepare(struct hv_plan *plan)
     hv_partitions[0].gpa_map_pointer = hv_eptp;
     hv_partitions[0].msr_bitmap_pa = hv_msr_bitmap_pa;
     if (plan->mgmt.present) {
-        if ((rc = build_mgmt_partition(plan, ept_1g)) || (rc = conceal_devices_from_primary(plan)))
+        if ((rc = build_mgmt_partition(plan, ept_1g)) || (rc = claim_console(plan)) ||
+            (rc = conceal_devices_from_primary(plan)))
             return rc;
         LOG_INF("partition mgmt: %u CPU(s), %lu MiB at machine address 0x%lx, %u device(s), "
                 "EPT %lu tables", hv_partitions[1].cpu_count,

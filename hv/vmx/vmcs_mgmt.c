@@ -7,6 +7,7 @@
  * (acknowledged on exit, so onestone sees and drops them), NMIs, HLT,
  * every I/O port and every MSR. */
 #include "hv/vmx/vmcs_setup.h"
+#include "hv/core/console.h"
 #include "hv/vmx/vmx_ops.h"
 #include "arch/io.h"
 
@@ -23,13 +24,13 @@ bool vmcs_mgmt_has_watchdog(void)
            ((hv_plan->vmx.exit >> 32) & EXIT_SAVE_PREEMPTION_TIMER);
 }
 
-/* The watchdog's clock: the VMX-preemption timer, saved on every exit so
- * that it counts the partition's own time and expires once a second of
+/* The tick's clock: the VMX-preemption timer, saved on every exit so
+ * that it counts the partition's own time and expires once per tick of
  * it, however often the partition exits meanwhile. */
-void vmcs_mgmt_arm_watchdog(void)
+void vmcs_mgmt_arm_tick(unsigned ms)
 {
     if (vmcs_mgmt_has_watchdog())
-        vmx_preemption_timer_set_ms(MGMT_WATCHDOG_TICK_MS);
+        vmx_preemption_timer_set_ms(ms);
 }
 
 static struct vmx_controls mgmt_controls(void)
@@ -112,7 +113,7 @@ uint64_t vmcs_mgmt_guest_reset(struct percpu *cpu, struct guest_regs *regs)
     regs->gpr[6] = cpu->part_index;             /* RSI */
     invvpid(INVVPID_SINGLE_CONTEXT, cpu->vpid, 0);
     cpu->part->heartbeat_tsc = rdtsc();         /* a fresh watchdog window */
-    vmcs_mgmt_arm_watchdog();
+    vmcs_mgmt_arm_tick(cpu->part_index == 0 ? CONSOLE_TICK_IDLE_MS : MGMT_WATCHDOG_TICK_MS);
     return 0;
 }
 

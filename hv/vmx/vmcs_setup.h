@@ -27,12 +27,14 @@ void vmx_preemption_timer_set_ms(uint64_t ms);
 uint64_t vmcs_setup_mgmt(struct percpu *cpu, struct guest_regs *regs);
 /* Puts the CPU's guest state back at that entry (restart), same VMCS. */
 uint64_t vmcs_mgmt_guest_reset(struct percpu *cpu, struct guest_regs *regs);
-/* The management partition's watchdog (MGMT_HC_HEARTBEAT): whether this
- * CPU has the VMX-preemption timer with its save control, and the next
- * tick of MGMT_WATCHDOG_TICK_MS of the partition's time. */
+/* The management partition's tick (its watchdog, MGMT_HC_HEARTBEAT, and
+ * on its first CPU the console): whether this CPU has the VMX-preemption
+ * timer with its save control, and arming the next tick, `ms` of the
+ * partition's time away (MGMT_WATCHDOG_TICK_MS on CPUs without the
+ * console). */
 #define MGMT_WATCHDOG_TICK_MS 1000u
 bool vmcs_mgmt_has_watchdog(void);
-void vmcs_mgmt_arm_watchdog(void);
+void vmcs_mgmt_arm_tick(unsigned ms);
 
 extern uint64_t hv_msr_bitmap_pa, hv_eptp, hv_host_cr3;
 extern struct vmx_controls hv_controls;

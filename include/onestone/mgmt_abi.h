@@ -109,6 +109,34 @@ _Static_assert(sizeof(struct mgmt_boot_params) == 328, "boot params layout is AB
  * its last call) is stopped and restarted like one that crashed. */
 #define MGMT_HC_HEARTBEAT      (MGMT_HC_BASE | 6)
 #define MGMT_WATCHDOG_MS       10000u
+/* HEARTBEAT may carry a struct mgmt_hc_heartbeat (RDI, RSI = its size):
+ * the partition reports its compute state, and onestone answers in the
+ * same buffer with what its console asked (MGMT_REQ_*), once. */
+#define MGMT_REQ_NONE           0u
+#define MGMT_REQ_COMPUTE_PAUSE  1u
+#define MGMT_REQ_COMPUTE_RESUME 2u
+struct mgmt_hc_heartbeat {
+    uint32_t compute_paused;        /* in: 1 when paused */
+    uint32_t compute_cpus;          /* in: the CPU cap, 0 = none */
+    uint32_t jobs_running, jobs_queued, jobs_done;     /* in */
+    uint32_t request;               /* out: MGMT_REQ_* */
+};
+_Static_assert(sizeof(struct mgmt_hc_heartbeat) == 24, "hypercall layout is ABI");
+/* RDI: a struct mgmt_hc_log_read, RSI its size (at least the header):
+ * onestone fills text with the lines of its log ring numbered `since` or
+ * later, oldest first, each "SEQ TSC CPU TEXT\n" (CPU 65535: not a CPU's),
+ * as many whole lines as fit, and says which it gave. */
+#define MGMT_HC_LOG_READ       (MGMT_HC_BASE | 7)
+struct mgmt_hc_log_read {
+    uint64_t since;                 /* in */
+    uint64_t first_seq;             /* out: the oldest line the ring holds */
+    uint64_t next_seq;              /* out: the number the next line will get */
+    uint64_t resume_seq;            /* out: ask from here next time */
+    uint32_t lines, bytes;          /* out: in text */
+    char text[];
+};
+_Static_assert(sizeof(struct mgmt_hc_log_read) == 40, "hypercall layout is ABI");
+#define MGMT_LOG_READ_MAX      (64u * 1024u)      /* RSI at most */
 
 #define MGMT_HC_EINVAL         (-22)   /* bad function, buffer or request */
 #define MGMT_HC_EPERM          (-1)    /* not allowed for this partition */

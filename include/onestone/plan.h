@@ -60,6 +60,15 @@ struct plan_mgmt {
     struct plan_device devices[CONFIG_DEVICES_MAX];
 };
 
+/* How to switch the machine off (ACPI S5), from the FADT and the DSDT's
+ * \_S5 package, found at boot */
+struct plan_poweroff {
+    uint32_t known;
+    uint16_t pm1a_cnt, pm1b_cnt;        /* PM1 control ports (b: 0 = none) */
+    uint8_t slp_typa, slp_typb;         /* SLP_TYP values for S5 */
+    char why[80];                       /* when not known: what was missing */
+};
+
 struct hv_plan {
     uint64_t magic;                     /* PLAN_MAGIC */
     struct onestone_config config;
@@ -83,6 +92,7 @@ struct hv_plan {
     struct plan_cpu cpus[PLAN_MAX_CPUS];
     uint64_t tsc_khz;                   /* measured at boot; 0 = unknown */
     struct plan_mgmt mgmt;
+    struct plan_poweroff poweroff;
 
     /* VT-d units translating for the primary partition (iommu = required),
      * copied after setup so VMX root can poll their fault records; no

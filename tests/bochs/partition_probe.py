@@ -76,8 +76,11 @@ def main(case, work, token, timeout, ready_regex, mode="job"):
     # partition says it listens
     while time.time() < end:
         try:
-            with open(os.path.join(work, "serial.txt"), errors="replace") as f:
-                text = f.read()
+            text = ""
+            for name in ("serial.txt", "serial2.txt"):     # COM1, and COM2 of a guest
+                if os.path.exists(os.path.join(work, name)):
+                    with open(os.path.join(work, name), errors="replace") as f:
+                        text += f.read()
             if re.search(ready_regex, text) and "management API on http" in text:
                 break
         except OSError:

@@ -73,16 +73,18 @@ def free_host_port(preferred=0):
 
 
 def bochs(work, model, cpus, image, ips=10000000, com1_tty=None, nic_port=None,
-          host_port=None):
+          host_port=None, com2_tty=None):
     """Bochs booting OVMF from a copy of IMAGE (WORK/disk.img: Bochs leaves
     a lock file beside the image it ran). COM1 goes to WORK/serial.txt, or
     to the terminal device COM1_TTY (a pseudo-terminal the caller relays;
-    it then writes WORK/serial.txt itself). NIC_PORT (a guest TCP port)
+    it then writes WORK/serial.txt itself); COM2, the port a guest keeps
+    when onestone owns COM1 (its console), likewise to WORK/serial2.txt or
+    COM2_TTY. NIC_PORT (a guest TCP port)
     adds an e1000 in PCI slot 1 on slirp user networking, with a forward
     from 127.0.0.1 to that guest port; the host side (WORK/host_port) is
     HOST_PORT or else a port the kernel just handed out, which
     listening_tcp_ports(pid) shows Bochs holding once it is up."""
-    _fresh(work, "serial.txt", "bochs.log", "bochs.out", "disk.img", "disk.img.lock")
+    _fresh(work, "serial.txt", "serial2.txt", "bochs.log", "bochs.out", "disk.img", "disk.img.lock")
     for path in (work, image):
         if re.search(r"[\s,\"]", os.path.abspath(path)):
             raise ValueError("Bochs cannot take a path with spaces, commas or quotes: %s" % path)
@@ -90,6 +92,8 @@ def bochs(work, model, cpus, image, ips=10000000, com1_tty=None, nic_port=None,
     serial = os.path.join(work, "serial.txt")
     shutil.copyfile(image, disk)
     com1 = "mode=term, dev=%s" % com1_tty if com1_tty else "mode=file, dev=%s" % serial
+    serial2 = os.path.join(work, "serial2.txt")
+    com2 = "mode=term, dev=%s" % com2_tty if com2_tty else "mode=file, dev=%s" % serial2
     with open(os.path.join(HERE, "bochsrc.in")) as f:
         rc = f.read()
     slots, nic = "", ""
@@ -105,7 +109,7 @@ def bochs(work, model, cpus, image, ips=10000000, com1_tty=None, nic_port=None,
         slots = ", slot1=e1000"
         nic = "e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=slirp, script=%s" % slirp
     for key, val in (("@PCI_SLOTS@", slots), ("@NIC@", nic),
-                     ("@COM1@", com1), ("@CPU_MODEL@", model), ("@CPUS@", str(cpus)),
+                     ("@COM1@", com1), ("@COM2@", com2), ("@CPU_MODEL@", model), ("@CPUS@", str(cpus)),
                      ("@IPS@", str(ips)), ("@DISK@", disk),
                      ("@LOG@", os.path.join(work, "bochs.log"))):
         rc = rc.replace(key, val)
@@ -115,9 +119,10 @@ def bochs(work, model, cpus, image, ips=10000000, com1_tty=None, nic_port=None,
     with open(os.path.join(work, "debugger.rc"), "w") as f:
         f.write("c\n")
     open(serial, "w").close()
+    open(serial2, "w").close()
     emu = Emulator("Bochs", ["bochs", "-q", "-f", os.path.join(work, "bochsrc"), "-rc",
                              os.path.join(work, "debugger.rc")],
-                   output=os.path.join(work, "bochs.out"), serial=serial)
+                   output=os.path.join(work, "bochs.out"), serial=serial, serial2=serial2)
     emu.cleanup = [disk, disk + ".lock"]
     return emu
 

@@ -106,8 +106,9 @@ class Emulator:
     emulator creates once it runs (QEMU's -pidfile)."""
 
     def __init__(self, name, argv, output, serial=None, alive=(), env=None,
-                 start_window=None):
+                 start_window=None, serial2=None):
         self.name, self.argv, self.output, self.serial = name, argv, output, serial
+        self.serial2 = serial2   # COM2's log, searched for the end marker too
         self.alive = list(alive)
         self.env = dict(os.environ)
         self.env.update(HEADLESS_ENV)
@@ -208,11 +209,14 @@ class Emulator:
         self._kill()
 
     def serial_text(self):
-        try:
-            with open(self.serial, "rb") as f:
-                return f.read().decode("utf-8", "replace")
-        except (OSError, TypeError):
-            return ""
+        text = ""
+        for path in (self.serial, self.serial2):
+            try:
+                with open(path, "rb") as f:
+                    text += f.read().decode("utf-8", "replace")
+            except (OSError, TypeError):
+                pass
+        return text
 
     def watch(self, end_re, timeout, end_file=None):
         """Waits for END_RE on the serial log (then stops the emulator a

@@ -1,9 +1,11 @@
 /* Runs in VMX root: IN/OUT exits. The primary partition traps only the PCI
- * configuration ports and other partitions' I/O BARs (I/O bitmaps, set
- * when another partition owns PCI functions); a management partition
+ * configuration ports, other partitions' I/O BARs and, when onestone
+ * serves its console, the console UART (I/O bitmaps, set when another
+ * partition exists); a management partition
  * traps every port and owns none but configuration space
  * (hv/core/pci_cfg.h): any other port stops it. */
 #include "hv/vmx/exits/exits.h"
+#include "hv/core/console.h"
 #include "hv/core/pci_cfg.h"
 #include "hv/core/log.h"
 #include "hv/vmx/vmx_ops.h"
@@ -32,7 +34,14 @@ void handle_io(struct percpu *cpu, struct guest_regs *regs)
     }
     uint64_t rax = regs->gpr[GPR_RAX];
     uint32_t value = (uint32_t)rax;
-    if (partition_port_concealed(cpu->part, port, size)) {
+    if (cpu->part->kind == PARTITION_PRIMARY && console_owns(port)) {
+        /* onestone's console UART: the primary's transmit-only stand-in */
+        uint32_t got = 0;
+        for (unsigned i = 0; i < size; i++)
+            got |= (uint32_t)console_primary_io((unsigned)(port + i) & 7, is_in,
+                                                (uint8_t)(value >> (8 * i))) << (8 * i);
+        value = got;
+    } else if (partition_port_concealed(cpu->part, port, size)) {
         /* another partition's device: as if nothing decoded the port */
         if (++cpu->part->concealed_port_accesses <= 4)
             LOG_WARN_("%s partition: I/O port 0x%x (%s) belongs to another partition's device: "

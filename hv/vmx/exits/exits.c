@@ -154,6 +154,31 @@ uint64_t arch_cpu_exit_ticks(uint32_t index)
     return percpu_cycles_total(&hv_cpus[index]);
 }
 
+unsigned arch_exit_reason_count(void)
+{
+    return EXIT_REASON_MAX;
+}
+
+const char *arch_exit_reason_name(unsigned reason)
+{
+    return exit_reason_name(reason);
+}
+
+uint64_t arch_cpu_exits_by_reason(uint32_t index, unsigned reason)
+{
+    return reason < EXIT_REASON_MAX ? hv_cpus[index].exits[reason] : 0;
+}
+
+struct partition *arch_cpu_partition(uint32_t index)
+{
+    return hv_cpus[index].part;
+}
+
+const char *arch_name(void)
+{
+    return "Intel VT-x with EPT";
+}
+
 void exits_dump_stats(void)
 {
     vtd_faults_poll(true);

@@ -1,0 +1,566 @@
+/* Runs in VMX root: the console's read-only commands (version, status,
+ * partitions, cpus, memory, devices, iommu, stats, config, log). Each
+ * answers in text, or with --json as one JSON object per line. Nothing
+ * here changes state but `log -f`, which only changes what the console
+ * shows. */
+#include "hv/core/console_cmds.h"
+#include "hv/core/arch.h"
+#include "hv/core/log.h"
+#include "hv/core/log_ring.h"
+#include "hv/core/mgmt_hypercall.h"
+#include "hv/core/partition.h"
+#include "hv/core/pci_cfg.h"
+#include "hv/core/pool.h"
+#include "onestone/hvabi.h"
+#include "onestone/version.h"
+#include "arch/io.h"
+
+#include <stdarg.h>
+
+volatile bool console_following;
+
+static void say(struct text_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(struct text_out *o, const char *fmt, ...)
+{
+    char b[400];
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(b, sizeof b, fmt, ap);
+    va_end(ap);
+    text_out_str(o, b);
+}
+
+static const char *state_name(enum partition_state s)
+{
+    switch (s) {
+    case PARTITION_STOPPED: return "stopped";
+    case PARTITION_RUNNING: return "running";
+    case PARTITION_FAILED:  return "failed";
+    }
+    return "?";
+}
+
+static uint64_t ms_since(uint64_t tsc)
+{
+    return (rdtsc() - tsc) / hv_tsc_per_ms();
+}
+
+static const struct partition *mgmt_partition(void)
+{
+    for (unsigned i = 0; i < hv_partition_count; i++)
+        if (hv_partitions[i].kind == PARTITION_MGMT)
+            return &hv_partitions[i];
+    return 0;
+}
+
+int cmd_version(const struct console_args *a, struct text_out *o)
+{
+    if (a->json)
+        say(o, "{\"version\":\"%s\",\"abi\":%u,\"virtualization\":\"%s\",\"iommu_units\":%u}\r\n",
+            ONESTONE_VERSION, ONESTONE_ABI_VERSION, arch_name(), hv_plan->vtd_unit_count);
+    else
+        say(o, "onestone %s (hypercall ABI %u) on %s, %u VT-d unit%s\r\n", ONESTONE_VERSION,
+            ONESTONE_ABI_VERSION, arch_name(), hv_plan->vtd_unit_count,
+            hv_plan->vtd_unit_count == 1 ? "" : "s");
+    return 0;
+}
+
+/* "running, no CPU cap, 1 running, 2 queued, 3 done (1200 ms ago)" */
+static void put_compute(struct text_out *o, const struct partition *p, bool json)
+{
+    if (!p || !p->compute_known) {
+        text_out_str(o, json ? "{\"known\":false}" : "not reported yet");
+        return;
+    }
+    const struct mgmt_hc_heartbeat *c = &p->compute;
+    if (json) {
+        say(o, "{\"known\":true,\"state\":\"%s\",\"cpus\":", c->compute_paused ? "paused" : "running");
+        if (c->compute_cpus)
+            say(o, "%u", c->compute_cpus);
+        else
+            text_out_str(o, "null");
+        say(o, ",\"running\":%u,\"queued\":%u,\"done\":%u,\"reported_ms_ago\":%lu,"
+            "\"request_pending\":%s}", c->jobs_running, c->jobs_queued, c->jobs_done,
+            (unsigned long)ms_since(p->compute_tsc), p->compute_request ? "true" : "false");
+        return;
+    }
+    say(o, "%s, ", c->compute_paused ? "paused" : "running");
+    if (c->compute_cpus)
+        say(o, "at most %u CPU%s", c->compute_cpus, c->compute_cpus == 1 ? "" : "s");
+    else
+        text_out_str(o, "no CPU cap");
+    say(o, "; jobs: %u computing, %u queued, %u done (reported %lu ms ago%s)", c->jobs_running,
+        c->jobs_queued, c->jobs_done, (unsigned long)ms_since(p->compute_tsc),
+        p->compute_request ? "; a request is on its way" : "");
+}
+
+static void put_partition(struct text_out *o, const struct partition *p, bool json)
+{
+    if (json) {
+        say(o, "{\"name\":\"%s\",\"kind\":\"%s\",\"state\":\"%s\",\"cpus\":%u,\"memory_bytes\":%lu,"
+            "\"restarts\":%u,\"violations\":%lu,\"dropped_events\":%lu,\"concealed_port_accesses\""
+            ":%lu}", p->name, p->kind == PARTITION_MGMT ? "mgmt" : "primary", state_name(p->state),
+            p->cpu_count, (unsigned long)p->mem_bytes, p->restarts, (unsigned long)p->violations,
+            (unsigned long)p->dropped_events, (unsigned long)p->concealed_port_accesses);
+        return;
+    }
+    say(o, "%s: %s, %u CPU%s, ", p->name, state_name(p->state), p->cpu_count,
+        p->cpu_count == 1 ? "" : "s");
+    if (p->kind == PARTITION_MGMT)
+        say(o, "%lu MiB of its own, %u restarts, %lu accesses stopped, %lu foreign events "
+            "dropped", (unsigned long)(p->mem_bytes >> 20), p->restarts,
+            (unsigned long)p->violations, (unsigned long)p->dropped_events);
+    else
+        say(o, "all memory onestone and other partitions do not own; %lu accesses to hidden "
+            "memory, %lu to concealed ports", (unsigned long)p->violations,
+            (unsigned long)p->concealed_port_accesses);
+}
+
+int cmd_partitions(const struct console_args *a, struct text_out *o)
+{
+    for (unsigned i = 0; i < hv_partition_count; i++) {
+        put_partition(o, &hv_partitions[i], a->json);
+        text_out_str(o, "\r\n");
+    }
+    return 0;
+}
+
+static uint64_t log_first, log_next;
+static void read_log_bounds(void *ctx)
+{
+    (void)ctx;
+    log_first = hv_log_ring.first_seq;
+    log_next = hv_log_ring.next_seq;
+}
+
+int cmd_status(const struct console_args *a, struct text_out *o)
+{
+    uint64_t up_s = (rdtsc() - hv_start_tsc) / hv_tsc_per_ms() / 1000;
+    const struct partition *m = mgmt_partition();
+    log_locked(read_log_bounds, 0);
+    const struct console_counters *c = &console_counters;
+    if (a->json) {
+        say(o, "{\"version\":\"%s\",\"uptime_s\":%lu,\"cpus\":%u,\"partitions\":[",
+            ONESTONE_VERSION, (unsigned long)up_s, hv_plan->cpu_count);
+        for (unsigned i = 0; i < hv_partition_count; i++) {
+            if (i)
+                text_out_str(o, ",");
+            put_partition(o, &hv_partitions[i], true);
+        }
+        text_out_str(o, "],\"compute\":");
+        put_compute(o, m, true);
+        say(o, ",\"console\":{\"rx_bytes\":%lu,\"tx_bytes\":%lu,\"dropped_bytes\":%lu,"
+            "\"rx_overruns\":%lu,\"commands\":%lu,\"errors\":%lu},\"log\":{\"first_seq\":%lu,"
+            "\"next_seq\":%lu,\"level\":\"%s\"}}\r\n", (unsigned long)c->rx_bytes,
+            (unsigned long)c->tx_bytes, (unsigned long)c->out_dropped,
+            (unsigned long)c->rx_overruns, (unsigned long)c->commands,
+            (unsigned long)c->command_errors, (unsigned long)log_first, (unsigned long)log_next,
+            config_log_level_name(log_current_level()));
+        return 0;
+    }
+    say(o, "onestone %s, up %lu:%02lu:%02lu, %u CPUs, %s\r\n", ONESTONE_VERSION,
+        (unsigned long)(up_s / 3600), (unsigned long)(up_s / 60 % 60), (unsigned long)(up_s % 60),
+        hv_plan->cpu_count, arch_name());
+    for (unsigned i = 0; i < hv_partition_count; i++) {
+        text_out_str(o, "  ");
+        put_partition(o, &hv_partitions[i], false);
+        text_out_str(o, "\r\n");
+    }
+    text_out_str(o, "  compute: ");
+    put_compute(o, m, false);
+    say(o, "\r\n  console: %lu bytes in, %lu out, %lu dropped, %lu receive overruns; %lu "
+        "commands, %lu refused\r\n", (unsigned long)c->rx_bytes, (unsigned long)c->tx_bytes,
+        (unsigned long)c->out_dropped, (unsigned long)c->rx_overruns, (unsigned long)c->commands,
+        (unsigned long)c->command_errors);
+    say(o, "  log: lines %lu to %lu held, level %s\r\n", (unsigned long)log_first,
+        (unsigned long)(log_next ? log_next - 1 : 0), config_log_level_name(log_current_level()));
+    return 0;
+}
+
+/* exit counters a second ago and now, for rates over the last whole second */
+static uint64_t sample_tsc, sample_prev_tsc;
+static uint64_t sample[PLAN_MAX_CPUS], sample_prev[PLAN_MAX_CPUS];
+
+void console_cmds_tick(void)
+{
+    uint64_t now = rdtsc();
+    if (sample_tsc && now - sample_tsc < 1000 * hv_tsc_per_ms())
+        return;
+    for (uint32_t i = 0; i < hv_plan->cpu_count && i < PLAN_MAX_CPUS; i++) {
+        sample_prev[i] = sample[i];
+        sample[i] = arch_cpu_exits(i);
+    }
+    sample_prev_tsc = sample_tsc;
+    sample_tsc = now;
+}
+
+/* exits per second of CPU i over the last sampled second (0 before two samples) */
+static uint64_t exit_rate(uint32_t i)
+{
+    if (!sample_prev_tsc || sample_tsc == sample_prev_tsc)
+        return 0;
+    uint64_t ms = (sample_tsc - sample_prev_tsc) / hv_tsc_per_ms();
+    return ms ? (sample[i] - sample_prev[i]) * 1000 / ms : 0;
+}
+
+/* the share of CPU i's time since start spent in exits, in tenths of a percent */
+static uint64_t exit_permille(uint32_t i)
+{
+    uint64_t all = rdtsc() - hv_start_tsc;
+    return all ? arch_cpu_exit_ticks(i) * 1000 / all : 0;
+}
+
+int cmd_cpus(const struct console_args *a, struct text_out *o)
+{
+    for (uint32_t i = 0; i < hv_plan->cpu_count; i++) {
+        const struct plan_cpu *c = &hv_plan->cpus[i];
+        const struct partition *p = arch_cpu_partition(i);
+        uint64_t pm = exit_permille(i);
+        if (a->json)
+            say(o, "{\"cpu\":%u,\"apic_id\":%u,\"bsp\":%s,\"partition\":\"%s\",\"exits\":%lu,"
+                "\"exit_time_permille\":%lu}\r\n", i, c->apic_id, c->is_bsp ? "true" : "false",
+                p ? p->name : "none", (unsigned long)arch_cpu_exits(i), (unsigned long)pm);
+        else
+            say(o, "cpu%u: APIC ID %u%s, %s partition, %lu exits, %lu.%lu%% of its time in "
+                "them\r\n", i, c->apic_id, c->is_bsp ? " (boot CPU)" : "", p ? p->name : "no",
+                (unsigned long)arch_cpu_exits(i), (unsigned long)(pm / 10), (unsigned long)(pm % 10));
+    }
+    return 0;
+}
+
+int cmd_stats(const struct console_args *a, struct text_out *o)
+{
+    if (a->argc == 0) {
+        for (uint32_t i = 0; i < hv_plan->cpu_count; i++) {
+            const struct partition *p = arch_cpu_partition(i);
+            if (a->json)
+                say(o, "{\"cpu\":%u,\"partition\":\"%s\",\"exits\":%lu,\"exits_per_s\":%lu}\r\n",
+                    i, p ? p->name : "none", (unsigned long)arch_cpu_exits(i),
+                    (unsigned long)exit_rate(i));
+            else
+                say(o, "cpu%u (%s): %lu exits, %lu/s over the last second\r\n", i,
+                    p ? p->name : "no partition", (unsigned long)arch_cpu_exits(i),
+                    (unsigned long)exit_rate(i));
+        }
+        return 0;
+    }
+    uint64_t cpu = 0;
+    const char *s = a->argv[0];
+    bool ok = *s != 0;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9' || cpu > 1000) {
+            ok = false;
+            break;
+        }
+        cpu = cpu * 10 + (uint64_t)(*s - '0');
+    }
+    if (!ok || cpu >= hv_plan->cpu_count) {
+        char why[64];
+        fmt_snprintf(why, sizeof why, "no such CPU (0 to %u)", hv_plan->cpu_count - 1);
+        console_error(a, o, why, a->argv[0]);
+        return 1;
+    }
+    uint32_t i = (uint32_t)cpu;
+    if (a->json)
+        say(o, "{\"cpu\":%u,\"exits\":%lu,\"exits_per_s\":%lu,\"by_reason\":{", i,
+            (unsigned long)arch_cpu_exits(i), (unsigned long)exit_rate(i));
+    else
+        say(o, "cpu%u: %lu exits, %lu/s over the last second\r\n", i,
+            (unsigned long)arch_cpu_exits(i), (unsigned long)exit_rate(i));
+    bool first = true;
+    for (unsigned r = 0; r < arch_exit_reason_count(); r++) {
+        uint64_t n = arch_cpu_exits_by_reason(i, r);
+        if (!n)
+            continue;
+        if (a->json) {
+            say(o, "%s\"%u\":{\"name\":", first ? "" : ",", r);
+            console_json_str(o, arch_exit_reason_name(r));
+            say(o, ",\"exits\":%lu}", (unsigned long)n);
+        } else {
+            say(o, "  reason %u (%s): %lu\r\n", r, arch_exit_reason_name(r), (unsigned long)n);
+        }
+        first = false;
+    }
+    if (a->json)
+        text_out_str(o, "}}\r\n");
+    else if (first)
+        text_out_str(o, "  no exits yet\r\n");
+    return 0;
+}
+
+int cmd_memory(const struct console_args *a, struct text_out *o)
+{
+    const struct hv_plan *pl = hv_plan;
+    const struct plan_mgmt *m = &pl->mgmt;
+    uint64_t hidden = 0;
+    for (unsigned i = 0; i < pl->protected_ranges.count; i++)
+        hidden += pl->protected_ranges.r[i].end - pl->protected_ranges.r[i].start;
+    if (a->json) {
+        say(o, "{\"onestone\":{\"base\":\"0x%lx\",\"bytes\":%lu,\"pool_used\":%lu,\"pool_free\":%lu,"
+            "\"log_ring_bytes\":%u},", (unsigned long)pl->reserved_base,
+            (unsigned long)pl->reserved_size, (unsigned long)pool_used_bytes(),
+            (unsigned long)pool_free_bytes(), hv_log_ring.size);
+        if (m->present)
+            say(o, "\"mgmt\":{\"base\":\"0x%lx\",\"bytes\":%lu,\"checkpoint_bytes\":%lu},",
+                (unsigned long)m->mem_hpa, (unsigned long)m->mem_size, (unsigned long)m->ckpt_size);
+        say(o, "\"primary\":{\"hidden_ranges\":%u,\"hidden_bytes\":%lu,\"mapped_below\":\"0x%lx\"}}"
+            "\r\n", pl->protected_ranges.count, (unsigned long)hidden, (unsigned long)pl->map_top);
+        return 0;
+    }
+    say(o, "onestone: %lu KiB at 0x%lx; page pool %lu KiB used, %lu KiB free; log ring %u KiB\r\n",
+        (unsigned long)(pl->reserved_size >> 10), (unsigned long)pl->reserved_base,
+        (unsigned long)(pool_used_bytes() >> 10), (unsigned long)(pool_free_bytes() >> 10),
+        hv_log_ring.size >> 10);
+    if (m->present)
+        say(o, "mgmt: %lu MiB at 0x%lx (its address 0), of which %lu KiB checkpoints that "
+            "survive its restarts\r\n", (unsigned long)(m->mem_size >> 20),
+            (unsigned long)m->mem_hpa, (unsigned long)(m->ckpt_size >> 10));
+    say(o, "primary: everything below 0x%lx but %u hidden ranges (%lu KiB: onestone, other "
+        "partitions, their devices' BARs):\r\n", (unsigned long)pl->map_top,
+        pl->protected_ranges.count, (unsigned long)(hidden >> 10));
+    for (unsigned i = 0; i < pl->protected_ranges.count; i++)
+        say(o, "  hidden [0x%lx, 0x%lx)\r\n", (unsigned long)pl->protected_ranges.r[i].start,
+            (unsigned long)pl->protected_ranges.r[i].end);
+    return 0;
+}
+
+/* PCI: a capability's offset (0: none) */
+static unsigned find_cap(uint16_t bdf, uint8_t id)
+{
+    if (!(pci_cfg_read(bdf, 0x06, 2) & 0x10))
+        return 0;
+    unsigned at = pci_cfg_read(bdf, 0x34, 1) & 0xFC;
+    for (unsigned hops = 0; at && hops < 48; hops++) {
+        if ((pci_cfg_read(bdf, at, 1) & 0xFF) == id)
+            return at;
+        at = pci_cfg_read(bdf, at + 1, 1) & 0xFC;
+    }
+    return 0;
+}
+
+static const char *irq_mode(uint16_t bdf)
+{
+    unsigned msix = find_cap(bdf, 0x11), msi = find_cap(bdf, 0x05);
+    if (msix && (pci_cfg_read(bdf, msix + 2, 2) & 0x8000))
+        return "MSI-X";
+    if (msi && (pci_cfg_read(bdf, msi + 2, 2) & 0x0001))
+        return "MSI";
+    if (pci_cfg_read(bdf, 0x3D, 1) & 0xFF)
+        return (pci_cfg_read(bdf, 0x04, 2) & 0x400) ? "INTx (disabled)" : "INTx";
+    return "none";
+}
+
+static const char *owner_of(uint16_t bdf)
+{
+    const struct plan_mgmt *m = &hv_plan->mgmt;
+    for (uint32_t d = 0; m->present && d < m->device_count; d++)
+        if (plan_device_bdf(&m->devices[d]) == bdf)
+            return "mgmt";
+    return "primary";
+}
+
+int cmd_devices(const struct console_args *a, struct text_out *o)
+{
+    unsigned found = 0;
+    for (unsigned bus = 0; bus < 256; bus++)
+        for (unsigned dev = 0; dev < 32; dev++)
+            for (unsigned fn = 0; fn < 8; fn++) {
+                uint16_t bdf = (uint16_t)(bus << 8 | dev << 3 | fn);
+                uint32_t id = pci_cfg_read(bdf, 0, 4);
+                if (id == 0xFFFFFFFFu || id == 0) {
+                    if (fn == 0)
+                        break;
+                    continue;
+                }
+                uint32_t class = pci_cfg_read(bdf, 0x08, 4) >> 8;
+                const char *mode = irq_mode(bdf);
+                if (a->json)
+                    say(o, "{\"bdf\":\"%02x:%02x.%x\",\"owner\":\"%s\",\"vendor\":\"%04x\","
+                        "\"device\":\"%04x\",\"class\":\"%06x\",\"interrupts\":\"%s\"}\r\n", bus,
+                        dev, fn, owner_of(bdf), id & 0xFFFF, id >> 16, class, mode);
+                else
+                    say(o, "%02x:%02x.%x  %04x:%04x  class %06x  %s  owner %s\r\n", bus, dev, fn,
+                        id & 0xFFFF, id >> 16, class, mode, owner_of(bdf));
+                found++;
+                bool multi = (pci_cfg_read(bdf, 0x0E, 1) & 0x80) != 0;
+                if (fn == 0 && !multi)
+                    break;
+            }
+    if (!found)
+        console_error(a, o, "no PCI function answered", 0);
+    return found ? 0 : 1;
+}
+
+int cmd_iommu(const struct console_args *a, struct text_out *o)
+{
+    arch_iommu_report(o, a->json);
+    return 0;
+}
+
+static void put_conf_str(struct text_out *o, bool json, const char *key, const char *v,
+                         bool *first)
+{
+    if (json) {
+        say(o, "%s\"%s\":", *first ? "{" : ",", key);
+        console_json_str(o, v);
+    } else {
+        say(o, "%s = %s\r\n", key, v);
+    }
+    *first = false;
+}
+
+static void put_conf_num(struct text_out *o, bool json, const char *key, uint64_t v, bool *first)
+{
+    if (json)
+        say(o, "%s\"%s\":%lu", *first ? "{" : ",", key, (unsigned long)v);
+    else
+        say(o, "%s = %lu\r\n", key, (unsigned long)v);
+    *first = false;
+}
+
+int cmd_config(const struct console_args *a, struct text_out *o)
+{
+    const struct onestone_config *c = &hv_plan->config;
+    bool j = a->json, first = true;
+    char b[80];
+    const char *console = c->console_port == 0x3F8 ? "com1" : c->console_port == 0x2F8 ? "com2"
+                                                                                       : "none";
+    put_conf_str(o, j, "console", console, &first);
+    put_conf_num(o, j, "baud", c->console_baud, &first);
+    put_conf_str(o, j, "log_level", config_log_level_name(c->log_level), &first);
+    put_conf_str(o, j, "iommu", c->iommu == IOMMU_OFF ? "off" : "required", &first);
+    put_conf_str(o, j, "hide_hypervisor", c->hide_hypervisor ? "yes" : "no", &first);
+    put_conf_str(o, j, "boot_volume", c->boot_volume_kind == BOOT_VOLUME_SELF ? "self"
+                                                                              : c->boot_volume_label,
+                 &first);
+    put_conf_str(o, j, "boot_path", c->boot_path, &first);
+    put_conf_str(o, j, "boot_args", c->boot_args, &first);
+    const struct mgmt_config *m = &c->mgmt;
+    if (m->present) {
+        if (!j)
+            text_out_str(o, "[mgmt]\r\n");
+        put_conf_str(o, j, j ? "mgmt.kernel" : "kernel", m->kernel, &first);
+        put_conf_num(o, j, j ? "mgmt.cpus" : "cpus", m->cpus, &first);
+        put_conf_num(o, j, j ? "mgmt.memory_bytes" : "memory_bytes", m->memory, &first);
+        put_conf_num(o, j, j ? "mgmt.checkpoint_bytes" : "checkpoint_bytes", m->checkpoint, &first);
+        for (unsigned d = 0; d < m->device_count; d++) {
+            const struct device_ref *r = &m->devices[d];
+            if (r->kind == DEVICE_BY_ID)
+                fmt_snprintf(b, sizeof b, "%04x:%04x", r->vendor, r->device);
+            else
+                fmt_snprintf(b, sizeof b, "%04x:%02x:%02x.%x", r->segment, r->bus, r->dev, r->fn);
+            put_conf_str(o, j, j ? "mgmt.device" : "device", b, &first);
+        }
+        if (m->address == MGMT_ADDRESS_DHCP)
+            put_conf_str(o, j, j ? "mgmt.address" : "address", "dhcp", &first);
+        else {
+            fmt_snprintf(b, sizeof b, "%u.%u.%u.%u/%u", m->ip[0], m->ip[1], m->ip[2], m->ip[3],
+                         m->prefix);
+            put_conf_str(o, j, j ? "mgmt.address" : "address", b, &first);
+        }
+        put_conf_num(o, j, j ? "mgmt.port" : "port", m->port, &first);
+        put_conf_str(o, j, j ? "mgmt.project" : "project", m->project[0] ? m->project : "(none)",
+                     &first);
+        put_conf_str(o, j, j ? "mgmt.token" : "token",
+                     m->token_file[0] ? "(read from token_file, not shown)" : "(set, not shown)",
+                     &first);
+    }
+    if (j)
+        text_out_str(o, "}\r\n");
+    return 0;
+}
+
+/* log [N] [-f] */
+struct log_show {
+    struct text_out *o;
+    bool json;
+    uint64_t skip;                  /* lines to pass over before showing */
+};
+
+static int show_line(void *ctx, const struct log_line *l)
+{
+    struct log_show *s = ctx;
+    if (s->skip) {
+        s->skip--;
+        return 0;
+    }
+    uint64_t ms = l->tsc > hv_start_tsc ? (l->tsc - hv_start_tsc) / hv_tsc_per_ms() : 0;
+    char cpu[12];
+    if (l->cpu == 0xFFFF)
+        fmt_snprintf(cpu, sizeof cpu, "-");
+    else
+        fmt_snprintf(cpu, sizeof cpu, "%u", l->cpu);
+    char text[LOG_RING_LINE_MAX + 1];
+    for (unsigned i = 0; i < l->len; i++)
+        text[i] = l->text[i];
+    text[l->len] = 0;
+    if (s->json) {
+        say(s->o, "{\"seq\":%lu,\"ms\":%lu,\"cpu\":%s,\"text\":", (unsigned long)l->seq,
+            (unsigned long)ms, l->cpu == 0xFFFF ? "null" : cpu);
+        console_json_str(s->o, text);
+        text_out_str(s->o, "}\r\n");
+    } else {
+        say(s->o, "#%lu %lu.%03lu cpu%s ", (unsigned long)l->seq, (unsigned long)(ms / 1000),
+            (unsigned long)(ms % 1000), cpu);
+        text_out_str(s->o, text);
+        text_out_str(s->o, "\r\n");
+    }
+    return 0;
+}
+
+struct log_dump {
+    struct log_show show;
+    uint64_t want;
+};
+
+static void dump_log(void *ctx)
+{
+    struct log_dump *d = ctx;
+    uint64_t held = hv_log_ring.next_seq - hv_log_ring.first_seq;
+    d->show.skip = held > d->want ? held - d->want : 0;
+    log_ring_read(&hv_log_ring, 0, show_line, &d->show);
+}
+
+int cmd_log(const struct console_args *a, struct text_out *o)
+{
+    uint64_t want = 20;
+    bool follow = false, have_n = false;
+    for (unsigned i = 0; i < a->argc; i++) {
+        const char *s = a->argv[i];
+        if (text_same(s, "-f")) {
+            follow = true;
+            continue;
+        }
+        if (have_n) {
+            console_error(a, o, "log takes one count", s);
+            return 1;
+        }
+        have_n = true;
+        if (text_same(s, "all")) {
+            want = ~0ull;
+            continue;
+        }
+        uint64_t n = 0;
+        bool ok = *s != 0;
+        for (const char *p = s; *p; p++) {
+            if (*p < '0' || *p > '9' || n > 100000000) {
+                ok = false;
+                break;
+            }
+            n = n * 10 + (uint64_t)(*p - '0');
+        }
+        if (!ok || n == 0) {
+            console_error(a, o, "not a line count (a number from 1, or 'all')", s);
+            return 1;
+        }
+        want = n;
+    }
+    struct log_dump d = { .show = { .o = o, .json = a->json }, .want = want };
+    log_locked(dump_log, &d);
+    if (follow) {
+        console_following = true;
+        if (!a->json)
+            text_out_str(o, "[following the log: press any key to stop]\r\n");
+    }
+    return 0;
+}
