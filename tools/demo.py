@@ -3,24 +3,27 @@
 demo, one machine. Bochs boots OVMF with 2 CPUs and an e1000; onestone.efi
 starts the management partition (build/mgmt.elf) on the second CPU with
 its own memory and the e1000, and chain-loads Debian's Linux kernel on the
-first. COM1 (onestone's log, the partition's log through onestone, then
-Linux's console and a shell) is relayed to this terminal through a
-pseudo-terminal this script owns, so that it, not Bochs, decides what the
+first. Both serial ports are relayed to this terminal through
+pseudo-terminals this script owns, so that it, not Bochs, decides what the
 keys do:
 
-  - every key goes to the guest, Ctrl-C included (pasted text in pieces
-    of 8 bytes, 20 a second, so that the emulated UART loses none);
+  - COM1 is onestone's: its log (the partition's lines included) and its
+    serial console; COM2 is Linux's console and a shell;
+  - keys go to Linux's shell, Ctrl-C included; Ctrl-A three times in a row
+    switches them to onestone's console and back (as on Xen's console);
+    pasted text goes in pieces of 8 bytes, 20 a second, so that the
+    emulated UART loses none;
   - Ctrl-] ends the demo at any time (as in `virsh console`, `xl console`);
   - the demo also ends when the guest halts or powers off (`poweroff -f`),
-    when onestone resets the platform, or when Bochs fails.
+    when onestone resets or powers off the platform, or when Bochs fails.
 
 Either way the terminal is restored and every process the demo started is
 stopped. The partition's API is forwarded from 127.0.0.1:8080 (another
 free port if that one is taken; ONESTONE_MGMT_PORT asks for one); the
 token and the curl lines are printed first. Once the API answers, the demo
 starts a fold job there and says so. Without a terminal the demo follows
-COM1 until Linux's test init has reported (LINUX-END) and the API has
-answered, and ends there.
+both ports until Linux's test init has reported (LINUX-END) and the API
+has answered, and ends there.
 
 usage: demo.py WORKDIR ESP_IMAGE TOKEN_FILE
 """
@@ -41,6 +44,7 @@ import machines  # noqa: E402
 from watch import shown_path  # noqa: E402
 
 ESCAPE = b"\x1d"   # Ctrl-]
+SWITCH = b"\x01"   # Ctrl-A, three times in a row
 # Bochs's UART drops what arrives while the guest has not yet read the last
 # characters, and an emulated guest reads slowly: pasted text goes to it
 # in pieces of KEY_CHUNK bytes (a key, or a terminal's reply to a query,
@@ -49,7 +53,7 @@ KEY_CHUNK = 8
 KEY_GAP_S = 0.05
 # what the guest or onestone prints when the demo is over
 HALTED = re.compile(rb"reboot: System halted|reboot: Power down|reboot: Restarting system|"
-                    rb"onestone: .*platform reset")
+                    rb"onestone: .*platform reset|onestone: .*console: powering off")
 NO_TTY_END = re.compile(rb"LINUX-END")
 NO_TTY_TIMEOUT_S = 1500
 API_PORT = 8080
@@ -151,49 +155,59 @@ class Demo:
               "\"moves\":200000}' %s/jobs" % (self.token, url), flush=True)
         self.api = ApiWatcher(url, self.token)
         self.api.start()
-        master, slave = os.openpty()
-        tty.setraw(slave)   # nothing is echoed back before Bochs opens it
+        master, slave = os.openpty()        # COM1: onestone
+        master2, slave2 = os.openpty()      # COM2: Linux
+        for s in (slave, slave2):
+            tty.setraw(s)   # nothing is echoed back before Bochs opens it
         run = os.path.join(self.work, "run")
         self.bochs = machines.bochs(run, "corei7_ivy_bridge_3770k", 2, self.image,
-                                    com1_tty=os.ttyname(slave), nic_port=80, host_port=port)
+                                    com1_tty=os.ttyname(slave), nic_port=80, host_port=port,
+                                    com2_tty=os.ttyname(slave2))
         log = open(self.bochs.serial, "ab")
+        log2 = open(self.bochs.serial2, "ab")
         self.bochs.start()
         if self.interactive:
             say("Bochs is booting OVMF (about 20 s), then onestone, the partition and Linux "
-                "(a few minutes). Keys go to the guest; Ctrl-] ends the demo.")
+                "(a few minutes). Keys go to Linux; Ctrl-A three times switches them to "
+                "onestone's console and back; Ctrl-] ends the demo.")
             self.saved_tty = termios.tcgetattr(0)
             tty.setraw(0)
         else:
             say("Bochs is booting OVMF (about 20 s), then onestone, the partition and Linux "
                 "(a few minutes); no terminal: following COM1 until Linux's init has "
                 "reported and the API has answered.")
-        tail = b""
+        tails = {master: b"", master2: b""}
+        logs = {master: log, master2: log2}
         end_rx = HALTED if self.interactive else NO_TTY_END
         linux_ended = False
         keys_due, next_key = bytearray(), 0.0
+        target, switch_run = master2, 0
         try:
             while True:
-                fds = [master] + ([0] if self.interactive else [])
+                fds = [master, master2] + ([0] if self.interactive else [])
                 ready, _, _ = select.select(fds, [], [], KEY_GAP_S if keys_due else 0.2)
                 data = b""
-                if master in ready:
+                for port_fd in (master, master2):
+                    if port_fd not in ready:
+                        continue
                     try:
-                        data = os.read(master, 65536)
+                        data = os.read(port_fd, 65536)
                     except OSError:
                         data = b""
-                    if data:
-                        os.write(1, data)
-                        log.write(data)
-                        log.flush()
-                        tail = (tail + data)[-4096:]
-                        if API_READY.search(tail):
-                            self.api.ready.set()
-                        m = HALTED.search(tail)
-                        if m:
-                            time.sleep(0.5)
-                            return 0, "the guest ended it (%s)" % m.group(0).decode(
-                                "utf-8", "replace")
-                        linux_ended = linux_ended or bool(end_rx.search(tail))
+                    if not data:
+                        continue
+                    os.write(1, data)
+                    logs[port_fd].write(data)
+                    logs[port_fd].flush()
+                    tail = tails[port_fd] = (tails[port_fd] + data)[-4096:]
+                    if port_fd == master and API_READY.search(tail):
+                        self.api.ready.set()
+                    m = HALTED.search(tail)
+                    if m:
+                        time.sleep(0.5)
+                        return 0, "the guest ended it (%s)" % m.group(0).decode(
+                            "utf-8", "replace")
+                    linux_ended = linux_ended or bool(end_rx.search(tail))
                 if self.api.message and (not data or data.endswith(b"\n")):
                     say(self.api.message)
                     self.api.message = None
@@ -210,9 +224,26 @@ class Demo:
                         return 0, "the terminal closed"
                     if ESCAPE in keys:
                         return 0, "Ctrl-] pressed"
-                    keys_due += keys
+                    for k in keys:
+                        if k != SWITCH[0]:
+                            keys_due += SWITCH * switch_run     # Ctrl-A held back, now sent
+                            switch_run = 0
+                            keys_due.append(k)
+                            continue
+                        switch_run += 1
+                        if switch_run == 3:
+                            switch_run = 0
+                            if keys_due:    # what was typed before the switch goes first
+                                os.write(target, bytes(keys_due))
+                                keys_due.clear()
+                            target = master if target == master2 else master2
+                            say("keys now go to %s (Ctrl-A three times: back to %s)" %
+                                (("onestone's console", "Linux") if target == master else
+                                 ("Linux", "onestone's console")))
+                            if target == master:
+                                keys_due += b"\r"  # a prompt
                 if keys_due and time.monotonic() >= next_key:
-                    os.write(master, keys_due[:KEY_CHUNK])
+                    os.write(target, keys_due[:KEY_CHUNK])
                     del keys_due[:KEY_CHUNK]
                     next_key = time.monotonic() + KEY_GAP_S
                 failure = self.bochs.check()
@@ -224,9 +255,10 @@ class Demo:
                     return 1, "timed out"
         finally:
             log.close()
+            log2.close()
             self.restore_tty()
-            os.close(master)
-            os.close(slave)
+            for fd in (master, slave, master2, slave2):
+                os.close(fd)
 
     def restore_tty(self):
         if self.saved_tty is not None:
@@ -261,7 +293,7 @@ def main():
     finally:
         demo.restore_tty()
         demo.stop_all()
-    logs = [os.path.join(work, "run", "serial.txt"), os.path.join(work, "run", "bochs.out")]
+    logs = [os.path.join(work, "run", n) for n in ("serial.txt", "serial2.txt", "bochs.out")]
     sys.stdout.write("\r\n")
     say("ended: %s; every emulator it started is stopped. Logs: %s" %
         (why, ", ".join(shown_path(p) for p in logs if os.path.exists(p))))

@@ -21,7 +21,7 @@ cp build/mgmt.elf "$esp/EFI/onestone/mgmt.elf"
 printf 'demo-%s\n' "$(od -An -N8 -tx1 /dev/urandom | tr -d ' \n')" > "$esp/EFI/onestone/api.token"
 printf '%s\n' 'iommu = off' 'log_level = info' '' \
     '[primary]' 'boot_path = \vmlinuz' \
-    'boot_args = console=ttyS0,115200 initrd=\initrd.img panic=-1 loglevel=4 onestone.demo' '' \
+    'boot_args = console=ttyS1,115200 initrd=\initrd.img panic=-1 loglevel=4 onestone.demo' '' \
     '[mgmt]' 'kernel = \EFI\onestone\mgmt.elf' 'cpus = 1' 'memory = 64M' 'checkpoint = 2M' \
     'devices = 8086:100e' 'token_file = \EFI\onestone\api.token' 'address = dhcp' 'port = 80' \
     > "$esp/EFI/onestone/onestone.conf"

@@ -172,20 +172,20 @@ static void receive(void)
     }
 }
 
-/* sends from the output ring while the UART's FIFO takes bytes, until the
- * ring is empty or (budget_us nonzero) the time is up */
-static void transmit(uint64_t budget_us)
+/* sends from the output ring a FIFO's worth at a time while the UART says
+ * its FIFO is empty; a tick never waits for it (wait: a flush before a
+ * reset, which spins until the ring is empty or the UART never drains) */
+static void transmit(bool wait)
 {
-    uint64_t deadline = rdtsc() + budget_us * hv_tsc_per_ms() / 1000;
-    for (unsigned spins = 0;;) {
-        if (budget_us && rdtsc() > deadline)
-            return;
+    for (unsigned rounds = 0, spins = 0;;) {
         if (!(inb(con.port + UART_LSR) & UART_LSR_THRE)) {
-            if (!budget_us && ++spins > 10000000)
-                return;                 /* a UART that never drains */
+            if (!wait || ++spins > 10000000)
+                return;
             cpu_relax();
             continue;
         }
+        if (!wait && ++rounds > CONSOLE_TX_FIFOS_PER_TICK)
+            return;
         char chunk[UART_FIFO_BYTES];
         spin_lock(&con.out_lock);
         size_t n = out_ring_take(&con.out, chunk, sizeof chunk);
@@ -242,7 +242,7 @@ void console_tick(void)
     spin_unlock(&con.out_lock);
     if (redraw)
         show_prompt();
-    transmit(CONSOLE_TX_BUDGET_US);
+    transmit(false);
     console_cmds_tick();
     spin_unlock(&con.tick_lock);
 }
@@ -258,7 +258,7 @@ unsigned console_tick_ms(void)
 void console_flush(void)
 {
     if (con.started)
-        transmit(0);
+        transmit(true);
 }
 
 void console_flush_answer(struct text_out *o)

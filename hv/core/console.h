@@ -9,9 +9,10 @@
  * is stopped or restarting. The primary CPUs take no exit for it.
  *
  * A tick drains the receive FIFO into the line editor, runs a finished
- * line's command, and sends what waits in the output ring for at most
- * CONSOLE_TX_BUDGET_US. Log lines from any CPU are queued there, never
- * written while an exit waits; what does not fit is counted and shown.
+ * line's command, and refills the UART's transmit FIFO from the output
+ * ring if it is empty (never waiting for it). Log lines from any CPU are
+ * queued in that ring, never written while an exit waits; what does not
+ * fit is counted and shown.
  * The prompt appears once someone presses a key, so until then COM1
  * reads as the plain log it was. */
 #ifndef HV_CORE_CONSOLE_H
@@ -23,7 +24,7 @@
 
 #define CONSOLE_TICK_IDLE_MS 10u
 #define CONSOLE_TICK_BUSY_MS 1u
-#define CONSOLE_TX_BUDGET_US 2000u
+#define CONSOLE_TX_FIFOS_PER_TICK 4u   /* FIFO loads, each only if the UART is ready */
 #define CONSOLE_OUT_BYTES (128u * 1024u)
 #define CONSOLE_ANSWER_BYTES (96u * 1024u)
 

@@ -1,5 +1,8 @@
 /* Shared (VMX root, host unit tests): see console_cmd.h. No libc. */
 #include "hv/core/console_cmd.h"
+#include "hv/core/log.h"
+
+#include <stdarg.h>
 
 /* the text of a JSON string: quotes and backslashes escaped, control
  * characters made spaces */
@@ -156,4 +159,14 @@ int console_run_line(const struct console_cmd *table, char *line, struct text_ou
         return 1;
     }
     return c->run(&a, out) ? 1 : 0;
+}
+
+void console_say(struct text_out *o, const char *fmt, ...)
+{
+    char b[400];
+    va_list ap;
+    va_start(ap, fmt);
+    fmt_vsnprintf(b, sizeof b, fmt, ap);
+    va_end(ap);
+    text_out_str(o, b);
 }

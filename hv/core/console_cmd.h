@@ -37,6 +37,10 @@ int console_run_line(const struct console_cmd *table, char *line, struct text_ou
  * spaces). */
 void console_json_str(struct text_out *o, const char *s);
 
+/* Formatted text (hv/core/log.h's formats, up to 400 characters a call)
+ * appended to o. */
+void console_say(struct text_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 /* One error line in the right form, for handlers too. */
 void console_error(const struct console_args *a, struct text_out *out, const char *what,
                    const char *detail);

@@ -25,6 +25,11 @@ extern struct console_counters console_counters;
  * `stats` can give rates over the last whole second */
 void console_cmds_tick(void);
 
+/* The partition's compute as it last reported it, for `status` and
+ * `compute status` (one line of text, or one JSON object). */
+struct partition;
+void console_put_compute(struct text_out *o, const struct partition *p, bool json);
+
 int cmd_version(const struct console_args *a, struct text_out *o);
 int cmd_status(const struct console_args *a, struct text_out *o);
 int cmd_partitions(const struct console_args *a, struct text_out *o);

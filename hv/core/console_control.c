@@ -13,27 +13,6 @@
 #include "hv/core/partition.h"
 #include "arch/io.h"
 
-#include <stdarg.h>
-
-static void say(struct text_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(struct text_out *o, const char *fmt, ...)
-{
-    char b[300];
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(b, sizeof b, fmt, ap);
-    va_end(ap);
-    text_out_str(o, b);
-}
-
-static struct partition *mgmt(void)
-{
-    for (unsigned i = 0; i < hv_partition_count; i++)
-        if (hv_partitions[i].kind == PARTITION_MGMT)
-            return &hv_partitions[i];
-    return 0;
-}
-
 static void ok(const struct console_args *a, struct text_out *o, const char *what,
                const char *text)
 {
@@ -62,20 +41,15 @@ int cmd_loglevel(const struct console_args *a, struct text_out *o)
         }
     }
     if (a->json)
-        say(o, "{\"level\":\"%s\"}\r\n", config_log_level_name(log_current_level()));
+        console_say(o, "{\"level\":\"%s\"}\r\n", config_log_level_name(log_current_level()));
     else
-        say(o, "log level: %s\r\n", config_log_level_name(log_current_level()));
+        console_say(o, "log level: %s\r\n", config_log_level_name(log_current_level()));
     return 0;
-}
-
-static const char *state_name(enum partition_state s)
-{
-    return s == PARTITION_RUNNING ? "running" : s == PARTITION_FAILED ? "failed" : "stopped";
 }
 
 int cmd_mgmt(const struct console_args *a, struct text_out *o)
 {
-    struct partition *p = mgmt();
+    struct partition *p = partition_mgmt();
     const char *verb = a->argv[0];
     bool status = text_same(verb, "status"), restart = text_same(verb, "restart"),
          stop = text_same(verb, "stop"), start = text_same(verb, "start");
@@ -90,13 +64,13 @@ int cmd_mgmt(const struct console_args *a, struct text_out *o)
     if (status) {
         uint64_t hb_ms = (rdtsc() - p->heartbeat_tsc) / hv_tsc_per_ms();
         if (a->json)
-            say(o, "{\"state\":\"%s\",\"cpus\":%u,\"memory_bytes\":%lu,\"restarts\":%u,"
+            console_say(o, "{\"state\":\"%s\",\"cpus\":%u,\"memory_bytes\":%lu,\"restarts\":%u,"
                 "\"violations\":%lu,\"heartbeat_ms_ago\":%lu,\"request\":%u}\r\n",
-                state_name(p->state), p->cpu_count, (unsigned long)p->mem_bytes, p->restarts,
+                partition_state_name(p->state), p->cpu_count, (unsigned long)p->mem_bytes, p->restarts,
                 (unsigned long)p->violations, (unsigned long)hb_ms, (unsigned)p->request);
         else
-            say(o, "mgmt: %s, %u CPU%s, %lu MiB, %u restarts, %lu accesses stopped, last "
-                "heartbeat %lu ms ago\r\n", state_name(p->state), p->cpu_count,
+            console_say(o, "mgmt: %s, %u CPU%s, %lu MiB, %u restarts, %lu accesses stopped, last "
+                "heartbeat %lu ms ago\r\n", partition_state_name(p->state), p->cpu_count,
                 p->cpu_count == 1 ? "" : "s", (unsigned long)(p->mem_bytes >> 20), p->restarts,
                 (unsigned long)p->violations, (unsigned long)hb_ms);
         return 0;
@@ -106,7 +80,7 @@ int cmd_mgmt(const struct console_args *a, struct text_out *o)
         return 1;
     }
     if (stop && p->state != PARTITION_RUNNING) {
-        console_error(a, o, "the management partition is not running", state_name(p->state));
+        console_error(a, o, "the management partition is not running", partition_state_name(p->state));
         return 1;
     }
     if (start && p->state == PARTITION_RUNNING) {
@@ -124,7 +98,7 @@ int cmd_mgmt(const struct console_args *a, struct text_out *o)
 
 int cmd_compute(const struct console_args *a, struct text_out *o)
 {
-    struct partition *p = mgmt();
+    struct partition *p = partition_mgmt();
     const char *verb = a->argv[0];
     bool status = text_same(verb, "status"), pause = text_same(verb, "pause"),
          resume = text_same(verb, "resume");
@@ -137,42 +111,15 @@ int cmd_compute(const struct console_args *a, struct text_out *o)
         return 1;
     }
     if (status) {
-        const struct mgmt_hc_heartbeat *c = &p->compute;
-        uint64_t ms = (rdtsc() - p->compute_tsc) / hv_tsc_per_ms();
-        if (!p->compute_known) {
-            if (a->json)
-                text_out_str(o, "{\"known\":false}\r\n");
-            else
-                text_out_str(o, "compute: the partition has not reported yet\r\n");
-            return 0;
-        }
-        if (a->json) {
-            say(o, "{\"known\":true,\"state\":\"%s\",\"cpus\":", c->compute_paused ? "paused"
-                                                                                 : "running");
-            if (c->compute_cpus)
-                say(o, "%u", c->compute_cpus);
-            else
-                text_out_str(o, "null");
-            say(o, ",\"running\":%u,\"queued\":%u,\"done\":%u,\"reported_ms_ago\":%lu,"
-                "\"request_pending\":%s,\"partition\":\"%s\"}\r\n", c->jobs_running,
-                c->jobs_queued, c->jobs_done, (unsigned long)ms,
-                p->compute_request ? "true" : "false", state_name(p->state));
-        } else {
-            say(o, "compute: %s, ", c->compute_paused ? "paused" : "running");
-            if (c->compute_cpus)
-                say(o, "at most %u CPU%s", c->compute_cpus, c->compute_cpus == 1 ? "" : "s");
-            else
-                text_out_str(o, "no CPU cap");
-            say(o, "; %u computing, %u queued, %u done (reported %lu ms ago%s%s)\r\n",
-                c->jobs_running, c->jobs_queued, c->jobs_done, (unsigned long)ms,
-                p->compute_request ? "; a request is on its way" : "",
-                p->state == PARTITION_RUNNING ? "" : "; the partition is not running");
-        }
+        if (!a->json)
+            text_out_str(o, "compute: ");
+        console_put_compute(o, p, a->json);
+        text_out_str(o, "\r\n");
         return 0;
     }
     if (p->state != PARTITION_RUNNING) {
         console_error(a, o, "the management partition is not running ('mgmt start' first)",
-                      state_name(p->state));
+                      partition_state_name(p->state));
         return 1;
     }
     p->compute_request = pause ? MGMT_REQ_COMPUTE_PAUSE : MGMT_REQ_COMPUTE_RESUME;

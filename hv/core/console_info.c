@@ -15,103 +15,75 @@
 #include "onestone/version.h"
 #include "arch/io.h"
 
-#include <stdarg.h>
-
 volatile bool console_following;
-
-static void say(struct text_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(struct text_out *o, const char *fmt, ...)
-{
-    char b[400];
-    va_list ap;
-    va_start(ap, fmt);
-    fmt_vsnprintf(b, sizeof b, fmt, ap);
-    va_end(ap);
-    text_out_str(o, b);
-}
-
-static const char *state_name(enum partition_state s)
-{
-    switch (s) {
-    case PARTITION_STOPPED: return "stopped";
-    case PARTITION_RUNNING: return "running";
-    case PARTITION_FAILED:  return "failed";
-    }
-    return "?";
-}
 
 static uint64_t ms_since(uint64_t tsc)
 {
     return (rdtsc() - tsc) / hv_tsc_per_ms();
 }
 
-static const struct partition *mgmt_partition(void)
-{
-    for (unsigned i = 0; i < hv_partition_count; i++)
-        if (hv_partitions[i].kind == PARTITION_MGMT)
-            return &hv_partitions[i];
-    return 0;
-}
-
 int cmd_version(const struct console_args *a, struct text_out *o)
 {
     if (a->json)
-        say(o, "{\"version\":\"%s\",\"abi\":%u,\"virtualization\":\"%s\",\"iommu_units\":%u}\r\n",
+        console_say(o, "{\"version\":\"%s\",\"abi\":%u,\"virtualization\":\"%s\",\"iommu_units\":%u}\r\n",
             ONESTONE_VERSION, ONESTONE_ABI_VERSION, arch_name(), hv_plan->vtd_unit_count);
     else
-        say(o, "onestone %s (hypercall ABI %u) on %s, %u VT-d unit%s\r\n", ONESTONE_VERSION,
+        console_say(o, "onestone %s (hypercall ABI %u) on %s, %u VT-d unit%s\r\n", ONESTONE_VERSION,
             ONESTONE_ABI_VERSION, arch_name(), hv_plan->vtd_unit_count,
             hv_plan->vtd_unit_count == 1 ? "" : "s");
     return 0;
 }
 
-/* "running, no CPU cap, 1 running, 2 queued, 3 done (1200 ms ago)" */
-static void put_compute(struct text_out *o, const struct partition *p, bool json)
+void console_put_compute(struct text_out *o, const struct partition *p, bool json)
 {
     if (!p || !p->compute_known) {
-        text_out_str(o, json ? "{\"known\":false}" : "not reported yet");
+        text_out_str(o, json ? "{\"known\":false}" : "the partition has not reported yet");
         return;
     }
     const struct mgmt_hc_heartbeat *c = &p->compute;
+    uint64_t ago_ms = ms_since(p->compute_tsc);
     if (json) {
-        say(o, "{\"known\":true,\"state\":\"%s\",\"cpus\":", c->compute_paused ? "paused" : "running");
+        console_say(o, "{\"known\":true,\"state\":\"%s\",\"cpus\":",
+                    c->compute_paused ? "paused" : "running");
         if (c->compute_cpus)
-            say(o, "%u", c->compute_cpus);
+            console_say(o, "%u", c->compute_cpus);
         else
             text_out_str(o, "null");
-        say(o, ",\"running\":%u,\"queued\":%u,\"done\":%u,\"reported_ms_ago\":%lu,"
-            "\"request_pending\":%s}", c->jobs_running, c->jobs_queued, c->jobs_done,
-            (unsigned long)ms_since(p->compute_tsc), p->compute_request ? "true" : "false");
+        console_say(o, ",\"running\":%u,\"queued\":%u,\"done\":%u,\"reported_ms_ago\":%lu,"
+                    "\"request_pending\":%s,\"partition\":\"%s\"}", c->jobs_running,
+                    c->jobs_queued, c->jobs_done, (unsigned long)ago_ms,
+                    p->compute_request ? "true" : "false", partition_state_name(p->state));
         return;
     }
-    say(o, "%s, ", c->compute_paused ? "paused" : "running");
+    console_say(o, "%s, ", c->compute_paused ? "paused" : "running");
     if (c->compute_cpus)
-        say(o, "at most %u CPU%s", c->compute_cpus, c->compute_cpus == 1 ? "" : "s");
+        console_say(o, "at most %u CPU%s", c->compute_cpus, c->compute_cpus == 1 ? "" : "s");
     else
         text_out_str(o, "no CPU cap");
-    say(o, "; jobs: %u computing, %u queued, %u done (reported %lu ms ago%s)", c->jobs_running,
-        c->jobs_queued, c->jobs_done, (unsigned long)ms_since(p->compute_tsc),
-        p->compute_request ? "; a request is on its way" : "");
+    console_say(o, "; %u computing, %u queued, %u done (reported %lu ms ago%s%s)",
+                c->jobs_running, c->jobs_queued, c->jobs_done, (unsigned long)ago_ms,
+                p->compute_request ? "; a request is on its way" : "",
+                p->state == PARTITION_RUNNING ? "" : "; the partition is not running");
 }
 
 static void put_partition(struct text_out *o, const struct partition *p, bool json)
 {
     if (json) {
-        say(o, "{\"name\":\"%s\",\"kind\":\"%s\",\"state\":\"%s\",\"cpus\":%u,\"memory_bytes\":%lu,"
+        console_say(o, "{\"name\":\"%s\",\"kind\":\"%s\",\"state\":\"%s\",\"cpus\":%u,\"memory_bytes\":%lu,"
             "\"restarts\":%u,\"violations\":%lu,\"dropped_events\":%lu,\"concealed_port_accesses\""
-            ":%lu}", p->name, p->kind == PARTITION_MGMT ? "mgmt" : "primary", state_name(p->state),
+            ":%lu}", p->name, p->kind == PARTITION_MGMT ? "mgmt" : "primary", partition_state_name(p->state),
             p->cpu_count, (unsigned long)p->mem_bytes, p->restarts, (unsigned long)p->violations,
             (unsigned long)p->dropped_events, (unsigned long)p->concealed_port_accesses);
         return;
     }
-    say(o, "%s: %s, %u CPU%s, ", p->name, state_name(p->state), p->cpu_count,
+    console_say(o, "%s: %s, %u CPU%s, ", p->name, partition_state_name(p->state), p->cpu_count,
         p->cpu_count == 1 ? "" : "s");
     if (p->kind == PARTITION_MGMT)
-        say(o, "%lu MiB of its own, %u restarts, %lu accesses stopped, %lu foreign events "
+        console_say(o, "%lu MiB of its own, %u restarts, %lu accesses stopped, %lu foreign events "
             "dropped", (unsigned long)(p->mem_bytes >> 20), p->restarts,
             (unsigned long)p->violations, (unsigned long)p->dropped_events);
     else
-        say(o, "all memory onestone and other partitions do not own; %lu accesses to hidden "
+        console_say(o, "all memory onestone and other partitions do not own; %lu accesses to hidden "
             "memory, %lu to concealed ports", (unsigned long)p->violations,
             (unsigned long)p->concealed_port_accesses);
 }
@@ -136,11 +108,11 @@ static void read_log_bounds(void *ctx)
 int cmd_status(const struct console_args *a, struct text_out *o)
 {
     uint64_t up_s = (rdtsc() - hv_start_tsc) / hv_tsc_per_ms() / 1000;
-    const struct partition *m = mgmt_partition();
+    const struct partition *m = partition_mgmt();
     log_locked(read_log_bounds, 0);
     const struct console_counters *c = &console_counters;
     if (a->json) {
-        say(o, "{\"version\":\"%s\",\"uptime_s\":%lu,\"cpus\":%u,\"partitions\":[",
+        console_say(o, "{\"version\":\"%s\",\"uptime_s\":%lu,\"cpus\":%u,\"partitions\":[",
             ONESTONE_VERSION, (unsigned long)up_s, hv_plan->cpu_count);
         for (unsigned i = 0; i < hv_partition_count; i++) {
             if (i)
@@ -148,8 +120,8 @@ int cmd_status(const struct console_args *a, struct text_out *o)
             put_partition(o, &hv_partitions[i], true);
         }
         text_out_str(o, "],\"compute\":");
-        put_compute(o, m, true);
-        say(o, ",\"console\":{\"rx_bytes\":%lu,\"tx_bytes\":%lu,\"dropped_bytes\":%lu,"
+        console_put_compute(o, m, true);
+        console_say(o, ",\"console\":{\"rx_bytes\":%lu,\"tx_bytes\":%lu,\"dropped_bytes\":%lu,"
             "\"rx_overruns\":%lu,\"commands\":%lu,\"errors\":%lu},\"log\":{\"first_seq\":%lu,"
             "\"next_seq\":%lu,\"level\":\"%s\"}}\r\n", (unsigned long)c->rx_bytes,
             (unsigned long)c->tx_bytes, (unsigned long)c->out_dropped,
@@ -158,7 +130,7 @@ int cmd_status(const struct console_args *a, struct text_out *o)
             config_log_level_name(log_current_level()));
         return 0;
     }
-    say(o, "onestone %s, up %lu:%02lu:%02lu, %u CPUs, %s\r\n", ONESTONE_VERSION,
+    console_say(o, "onestone %s, up %lu:%02lu:%02lu, %u CPUs, %s\r\n", ONESTONE_VERSION,
         (unsigned long)(up_s / 3600), (unsigned long)(up_s / 60 % 60), (unsigned long)(up_s % 60),
         hv_plan->cpu_count, arch_name());
     for (unsigned i = 0; i < hv_partition_count; i++) {
@@ -167,12 +139,12 @@ int cmd_status(const struct console_args *a, struct text_out *o)
         text_out_str(o, "\r\n");
     }
     text_out_str(o, "  compute: ");
-    put_compute(o, m, false);
-    say(o, "\r\n  console: %lu bytes in, %lu out, %lu dropped, %lu receive overruns; %lu "
+    console_put_compute(o, m, false);
+    console_say(o, "\r\n  console: %lu bytes in, %lu out, %lu dropped, %lu receive overruns; %lu "
         "commands, %lu refused\r\n", (unsigned long)c->rx_bytes, (unsigned long)c->tx_bytes,
         (unsigned long)c->out_dropped, (unsigned long)c->rx_overruns, (unsigned long)c->commands,
         (unsigned long)c->command_errors);
-    say(o, "  log: lines %lu to %lu held, level %s\r\n", (unsigned long)log_first,
+    console_say(o, "  log: lines %lu to %lu held, level %s\r\n", (unsigned long)log_first,
         (unsigned long)(log_next ? log_next - 1 : 0), config_log_level_name(log_current_level()));
     return 0;
 }
@@ -217,11 +189,11 @@ int cmd_cpus(const struct console_args *a, struct text_out *o)
         const struct partition *p = arch_cpu_partition(i);
         uint64_t pm = exit_permille(i);
         if (a->json)
-            say(o, "{\"cpu\":%u,\"apic_id\":%u,\"bsp\":%s,\"partition\":\"%s\",\"exits\":%lu,"
+            console_say(o, "{\"cpu\":%u,\"apic_id\":%u,\"bsp\":%s,\"partition\":\"%s\",\"exits\":%lu,"
                 "\"exit_time_permille\":%lu}\r\n", i, c->apic_id, c->is_bsp ? "true" : "false",
                 p ? p->name : "none", (unsigned long)arch_cpu_exits(i), (unsigned long)pm);
         else
-            say(o, "cpu%u: APIC ID %u%s, %s partition, %lu exits, %lu.%lu%% of its time in "
+            console_say(o, "cpu%u: APIC ID %u%s, %s partition, %lu exits, %lu.%lu%% of its time in "
                 "them\r\n", i, c->apic_id, c->is_bsp ? " (boot CPU)" : "", p ? p->name : "no",
                 (unsigned long)arch_cpu_exits(i), (unsigned long)(pm / 10), (unsigned long)(pm % 10));
     }
@@ -234,11 +206,11 @@ int cmd_stats(const struct console_args *a, struct text_out *o)
         for (uint32_t i = 0; i < hv_plan->cpu_count; i++) {
             const struct partition *p = arch_cpu_partition(i);
             if (a->json)
-                say(o, "{\"cpu\":%u,\"partition\":\"%s\",\"exits\":%lu,\"exits_per_s\":%lu}\r\n",
+                console_say(o, "{\"cpu\":%u,\"partition\":\"%s\",\"exits\":%lu,\"exits_per_s\":%lu}\r\n",
                     i, p ? p->name : "none", (unsigned long)arch_cpu_exits(i),
                     (unsigned long)exit_rate(i));
             else
-                say(o, "cpu%u (%s): %lu exits, %lu/s over the last second\r\n", i,
+                console_say(o, "cpu%u (%s): %lu exits, %lu/s over the last second\r\n", i,
                     p ? p->name : "no partition", (unsigned long)arch_cpu_exits(i),
                     (unsigned long)exit_rate(i));
         }
@@ -262,10 +234,10 @@ int cmd_stats(const struct console_args *a, struct text_out *o)
     }
     uint32_t i = (uint32_t)cpu;
     if (a->json)
-        say(o, "{\"cpu\":%u,\"exits\":%lu,\"exits_per_s\":%lu,\"by_reason\":{", i,
+        console_say(o, "{\"cpu\":%u,\"exits\":%lu,\"exits_per_s\":%lu,\"by_reason\":{", i,
             (unsigned long)arch_cpu_exits(i), (unsigned long)exit_rate(i));
     else
-        say(o, "cpu%u: %lu exits, %lu/s over the last second\r\n", i,
+        console_say(o, "cpu%u: %lu exits, %lu/s over the last second\r\n", i,
             (unsigned long)arch_cpu_exits(i), (unsigned long)exit_rate(i));
     bool first = true;
     for (unsigned r = 0; r < arch_exit_reason_count(); r++) {
@@ -273,11 +245,11 @@ int cmd_stats(const struct console_args *a, struct text_out *o)
         if (!n)
             continue;
         if (a->json) {
-            say(o, "%s\"%u\":{\"name\":", first ? "" : ",", r);
+            console_say(o, "%s\"%u\":{\"name\":", first ? "" : ",", r);
             console_json_str(o, arch_exit_reason_name(r));
-            say(o, ",\"exits\":%lu}", (unsigned long)n);
+            console_say(o, ",\"exits\":%lu}", (unsigned long)n);
         } else {
-            say(o, "  reason %u (%s): %lu\r\n", r, arch_exit_reason_name(r), (unsigned long)n);
+            console_say(o, "  reason %u (%s): %lu\r\n", r, arch_exit_reason_name(r), (unsigned long)n);
         }
         first = false;
     }
@@ -296,30 +268,30 @@ int cmd_memory(const struct console_args *a, struct text_out *o)
     for (unsigned i = 0; i < pl->protected_ranges.count; i++)
         hidden += pl->protected_ranges.r[i].end - pl->protected_ranges.r[i].start;
     if (a->json) {
-        say(o, "{\"onestone\":{\"base\":\"0x%lx\",\"bytes\":%lu,\"pool_used\":%lu,\"pool_free\":%lu,"
+        console_say(o, "{\"onestone\":{\"base\":\"0x%lx\",\"bytes\":%lu,\"pool_used\":%lu,\"pool_free\":%lu,"
             "\"log_ring_bytes\":%u},", (unsigned long)pl->reserved_base,
             (unsigned long)pl->reserved_size, (unsigned long)pool_used_bytes(),
             (unsigned long)pool_free_bytes(), hv_log_ring.size);
         if (m->present)
-            say(o, "\"mgmt\":{\"base\":\"0x%lx\",\"bytes\":%lu,\"checkpoint_bytes\":%lu},",
+            console_say(o, "\"mgmt\":{\"base\":\"0x%lx\",\"bytes\":%lu,\"checkpoint_bytes\":%lu},",
                 (unsigned long)m->mem_hpa, (unsigned long)m->mem_size, (unsigned long)m->ckpt_size);
-        say(o, "\"primary\":{\"hidden_ranges\":%u,\"hidden_bytes\":%lu,\"mapped_below\":\"0x%lx\"}}"
+        console_say(o, "\"primary\":{\"hidden_ranges\":%u,\"hidden_bytes\":%lu,\"mapped_below\":\"0x%lx\"}}"
             "\r\n", pl->protected_ranges.count, (unsigned long)hidden, (unsigned long)pl->map_top);
         return 0;
     }
-    say(o, "onestone: %lu KiB at 0x%lx; page pool %lu KiB used, %lu KiB free; log ring %u KiB\r\n",
+    console_say(o, "onestone: %lu KiB at 0x%lx; page pool %lu KiB used, %lu KiB free; log ring %u KiB\r\n",
         (unsigned long)(pl->reserved_size >> 10), (unsigned long)pl->reserved_base,
         (unsigned long)(pool_used_bytes() >> 10), (unsigned long)(pool_free_bytes() >> 10),
         hv_log_ring.size >> 10);
     if (m->present)
-        say(o, "mgmt: %lu MiB at 0x%lx (its address 0), of which %lu KiB checkpoints that "
+        console_say(o, "mgmt: %lu MiB at 0x%lx (its address 0), of which %lu KiB checkpoints that "
             "survive its restarts\r\n", (unsigned long)(m->mem_size >> 20),
             (unsigned long)m->mem_hpa, (unsigned long)(m->ckpt_size >> 10));
-    say(o, "primary: everything below 0x%lx but %u hidden ranges (%lu KiB: onestone, other "
+    console_say(o, "primary: everything below 0x%lx but %u hidden ranges (%lu KiB: onestone, other "
         "partitions, their devices' BARs):\r\n", (unsigned long)pl->map_top,
         pl->protected_ranges.count, (unsigned long)(hidden >> 10));
     for (unsigned i = 0; i < pl->protected_ranges.count; i++)
-        say(o, "  hidden [0x%lx, 0x%lx)\r\n", (unsigned long)pl->protected_ranges.r[i].start,
+        console_say(o, "  hidden [0x%lx, 0x%lx)\r\n", (unsigned long)pl->protected_ranges.r[i].start,
             (unsigned long)pl->protected_ranges.r[i].end);
     return 0;
 }
@@ -375,11 +347,11 @@ int cmd_devices(const struct console_args *a, struct text_out *o)
                 uint32_t class = pci_cfg_read(bdf, 0x08, 4) >> 8;
                 const char *mode = irq_mode(bdf);
                 if (a->json)
-                    say(o, "{\"bdf\":\"%02x:%02x.%x\",\"owner\":\"%s\",\"vendor\":\"%04x\","
+                    console_say(o, "{\"bdf\":\"%02x:%02x.%x\",\"owner\":\"%s\",\"vendor\":\"%04x\","
                         "\"device\":\"%04x\",\"class\":\"%06x\",\"interrupts\":\"%s\"}\r\n", bus,
                         dev, fn, owner_of(bdf), id & 0xFFFF, id >> 16, class, mode);
                 else
-                    say(o, "%02x:%02x.%x  %04x:%04x  class %06x  %s  owner %s\r\n", bus, dev, fn,
+                    console_say(o, "%02x:%02x.%x  %04x:%04x  class %06x  %s  owner %s\r\n", bus, dev, fn,
                         id & 0xFFFF, id >> 16, class, mode, owner_of(bdf));
                 found++;
                 bool multi = (pci_cfg_read(bdf, 0x0E, 1) & 0x80) != 0;
@@ -401,10 +373,10 @@ static void put_conf_str(struct text_out *o, bool json, const char *key, const c
                          bool *first)
 {
     if (json) {
-        say(o, "%s\"%s\":", *first ? "{" : ",", key);
+        console_say(o, "%s\"%s\":", *first ? "{" : ",", key);
         console_json_str(o, v);
     } else {
-        say(o, "%s = %s\r\n", key, v);
+        console_say(o, "%s = %s\r\n", key, v);
     }
     *first = false;
 }
@@ -412,9 +384,9 @@ static void put_conf_str(struct text_out *o, bool json, const char *key, const c
 static void put_conf_num(struct text_out *o, bool json, const char *key, uint64_t v, bool *first)
 {
     if (json)
-        say(o, "%s\"%s\":%lu", *first ? "{" : ",", key, (unsigned long)v);
+        console_say(o, "%s\"%s\":%lu", *first ? "{" : ",", key, (unsigned long)v);
     else
-        say(o, "%s = %lu\r\n", key, (unsigned long)v);
+        console_say(o, "%s = %lu\r\n", key, (unsigned long)v);
     *first = false;
 }
 
@@ -495,12 +467,12 @@ static int show_line(void *ctx, const struct log_line *l)
         text[i] = l->text[i];
     text[l->len] = 0;
     if (s->json) {
-        say(s->o, "{\"seq\":%lu,\"ms\":%lu,\"cpu\":%s,\"text\":", (unsigned long)l->seq,
+        console_say(s->o, "{\"seq\":%lu,\"ms\":%lu,\"cpu\":%s,\"text\":", (unsigned long)l->seq,
             (unsigned long)ms, l->cpu == 0xFFFF ? "null" : cpu);
         console_json_str(s->o, text);
         text_out_str(s->o, "}\r\n");
     } else {
-        say(s->o, "#%lu %lu.%03lu cpu%s ", (unsigned long)l->seq, (unsigned long)(ms / 1000),
+        console_say(s->o, "#%lu %lu.%03lu cpu%s ", (unsigned long)l->seq, (unsigned long)(ms / 1000),
             (unsigned long)(ms % 1000), cpu);
         text_out_str(s->o, text);
         text_out_str(s->o, "\r\n");

@@ -32,3 +32,21 @@ uint64_t partition_ram_to_machine(const struct partition *p, uint64_t gpa, uint6
         return 0;
     return p->mem_hpa + gpa;
 }
+
+const char *partition_state_name(enum partition_state s)
+{
+    switch (s) {
+    case PARTITION_STOPPED: return "stopped";
+    case PARTITION_RUNNING: return "running";
+    case PARTITION_FAILED:  return "failed";
+    }
+    return "?";
+}
+
+struct partition *partition_mgmt(void)
+{
+    for (unsigned i = 0; i < hv_partition_count; i++)
+        if (hv_partitions[i].kind == PARTITION_MGMT)
+            return &hv_partitions[i];
+    return 0;
+}

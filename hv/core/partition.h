@@ -79,4 +79,10 @@ bool partition_port_concealed(const struct partition *p, uint16_t port, unsigned
  * address, or 0 when any byte lies outside (pure). */
 uint64_t partition_ram_to_machine(const struct partition *p, uint64_t gpa, uint64_t len);
 
+/* "stopped", "running", "failed" (pure). */
+const char *partition_state_name(enum partition_state s);
+
+/* The management partition, or NULL when none is configured. */
+struct partition *partition_mgmt(void);
+
 #endif

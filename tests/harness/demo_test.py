@@ -6,8 +6,10 @@ terminal), then:
   1. reads the management partition's URL and token, printed before
      Bochs starts; waits until the demo says the partition's API answers
      (the partition runs beside Linux on the same Bochs machine) and calls
-     /status itself; waits for Linux's shell on COM1, types a command and
-     reads its answer, calls /status again while Linux runs, types
+     /status itself; waits for Linux's shell (COM2), types a command and
+     reads its answer, calls /status again while Linux runs; switches the
+     keys to onestone's console (COM1, Ctrl-A three times), types a
+     command there and reads its answer, switches back, types
      `poweroff -f`: the demo must end by itself;
   2. starts the demo again and presses Ctrl-] once the partition answers,
      while Linux boots: it must end at once.
@@ -151,7 +153,7 @@ def poweroff_run(res, work):
         res.check(ok, "GET /status with the printed token on the printed URL shows both "
                   "partitions", why)
         m = t.wait_for(rb"onestone demo: a shell on the guest's serial console", SHELL_TIMEOUT_S)
-        if not res.check(bool(m), "the demo reached Linux's shell on COM1 under onestone",
+        if not res.check(bool(m), "the demo reached Linux's shell (COM2) under onestone",
                          tail(t)):
             return
         t.wait_for(rb"# $", 30, m.end())
@@ -161,6 +163,25 @@ def poweroff_run(res, work):
                   "a command typed into the terminal is answered by the guest's shell", tail(t))
         ok, why = api_status(url, token)
         res.check(ok, "the API still answers while Linux's shell runs", why)
+        # Ctrl-A three times: the keys go to onestone's console (COM1) and back
+        mark = len(t.screen)
+        t.type(b"\x01\x01\x01")
+        res.check(bool(t.wait_for(rb"keys now go to onestone's console", 10, mark)) and
+                  bool(t.wait_for(rb"onestone> ", 60, mark)),
+                  "Ctrl-A three times switches the keys to onestone's console, which prompts",
+                  tail(t))
+        mark = len(t.screen)
+        t.type(b"mgmt status\r")
+        res.check(bool(t.wait_for(rb"mgmt: running, 1 CPU", 60, mark)),
+                  "a console command typed there is answered by onestone", tail(t))
+        mark = len(t.screen)
+        t.type(b"\x01\x01\x01")
+        res.check(bool(t.wait_for(rb"keys now go to Linux", 10, mark)),
+                  "Ctrl-A three times again gives the keys back to Linux", tail(t))
+        mark = len(t.screen)
+        t.type(b"echo back-$((6*7))\r")
+        res.check(bool(t.wait_for(rb"back-42", 60, mark)), "Linux's shell answers again",
+                  tail(t))
         mark = len(t.screen)
         t.type(b"poweroff -f\r")
         rc = t.exited(90)

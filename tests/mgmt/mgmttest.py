@@ -189,6 +189,12 @@ def case_api(case):
                    j["hypervisor"].startswith("none") and j["exit_counters"] is None and
                    j["partitions"][0]["name"] == "mgmt" and j["uptime_ms"] > 0,
                    "GET /status: standalone, no hypervisor, uptime", "got %s %r" % (st, j))
+        st, j, _ = request(port, "GET", "/log?since=0")
+        case.check(st == 503 and j and "standalone" in j.get("error", ""),
+                   "GET /log standalone: 503, the log ring is onestone's", "got %s %r" % (st, j))
+        st, j, _ = request(port, "GET", "/log?since=x1")
+        case.check(st == 400 and j and "since" in j.get("error", ""),
+                   "GET /log?since=x1: 400 naming since", "got %s %r" % (st, j))
         st, j, _ = request(port, "GET", "/devices")
         nic = [d for d in (j or {}).get("devices", []) if d["vendor"] == "8086" and
                d["device"] == "100e"]

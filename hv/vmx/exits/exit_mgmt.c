@@ -272,6 +272,16 @@ static void mgmt_nmi(struct percpu *cpu, struct guest_regs *regs)
     note_event(cpu, "an NMI");
 }
 
+void mgmt_kicked(struct percpu *cpu, struct guest_regs *regs)
+{
+    if (cpu->on_loan)
+        return;
+    if (cpu->loan_pending)
+        loan_begin(cpu, regs);
+    else if (restart_requested && cpu->part->state != PARTITION_RUNNING)
+        park_for_restart(cpu, regs);
+}
+
 static void mgmt_external_interrupt(struct percpu *cpu, struct guest_regs *regs)
 {
     (void)regs;

@@ -100,7 +100,12 @@ void vmx_exit_handler(struct guest_regs *regs)
             mgmt_contain(cpu, regs, "VM entry failed");
         else
             mgmt_exit_handler(basic)(cpu, regs);
-        cpu->nmi_pending = false;       /* an NMI in VMX root is not the partition's */
+        if (cpu->nmi_pending) {
+            /* an NMI that came while this CPU was in VMX root (its console
+             * tick, say) is not the partition's: it can only be a kick */
+            cpu->nmi_pending = false;
+            mgmt_kicked(cpu, regs);
+        }
         if (!cpu->event_injected)
             redeliver_interrupted_event(cpu);
         goto count;

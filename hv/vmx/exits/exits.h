@@ -22,6 +22,9 @@ void exit_unblock_nmis(void);
  * many crashes, keeps it stopped; never returns to the faulting code */
 exit_handler_fn mgmt_exit_handler(uint32_t basic);
 void mgmt_contain(struct percpu *cpu, struct guest_regs *regs, const char *why);
+/* An NMI reached a management CPU in VMX root: a loan or a restart kick
+ * waiting for it is acted on now (hv/vmx/exits/exit_mgmt.c). */
+void mgmt_kicked(struct percpu *cpu, struct guest_regs *regs);
 
 /* INIT/SIPI emulation (hv/vmx/exits/exit_init_sipi.c): the register state after INIT
  * and the start of a CPU at a start-up vector, on the current VMCS */
