@@ -13,8 +13,7 @@
 #include "hv/core/partition.h"
 #include "arch/io.h"
 
-static void ok(const struct console_args *a, struct text_out *o, const char *what,
-               const char *text)
+static void ok(const struct console_args *a, struct text_out *o, const char *what, const char *text)
 {
     if (a->json) {
         text_out_str(o, "{\"ok\":true,\"did\":");
@@ -64,15 +63,19 @@ int cmd_mgmt(const struct console_args *a, struct text_out *o)
     if (status) {
         uint64_t hb_ms = (rdtsc() - p->heartbeat_tsc) / hv_tsc_per_ms();
         if (a->json)
-            console_say(o, "{\"state\":\"%s\",\"cpus\":%u,\"memory_bytes\":%lu,\"restarts\":%u,"
-                "\"violations\":%lu,\"heartbeat_ms_ago\":%lu,\"request\":%u}\r\n",
-                partition_state_name(p->state), p->cpu_count, (unsigned long)p->mem_bytes, p->restarts,
-                (unsigned long)p->violations, (unsigned long)hb_ms, (unsigned)p->request);
+            console_say(o,
+                        "{\"state\":\"%s\",\"cpus\":%u,\"memory_bytes\":%lu,\"restarts\":%u,"
+                        "\"violations\":%lu,\"heartbeat_ms_ago\":%lu,\"request\":%u}\r\n",
+                        partition_state_name(p->state), p->cpu_count, (unsigned long)p->mem_bytes,
+                        p->restarts, (unsigned long)p->violations, (unsigned long)hb_ms,
+                        (unsigned)p->request);
         else
-            console_say(o, "mgmt: %s, %u CPU%s, %lu MiB, %u restarts, %lu accesses stopped, last "
-                "heartbeat %lu ms ago\r\n", partition_state_name(p->state), p->cpu_count,
-                p->cpu_count == 1 ? "" : "s", (unsigned long)(p->mem_bytes >> 20), p->restarts,
-                (unsigned long)p->violations, (unsigned long)hb_ms);
+            console_say(o,
+                        "mgmt: %s, %u CPU%s, %lu MiB, %u restarts, %lu accesses stopped, last "
+                        "heartbeat %lu ms ago\r\n",
+                        partition_state_name(p->state), p->cpu_count, p->cpu_count == 1 ? "" : "s",
+                        (unsigned long)(p->mem_bytes >> 20), p->restarts,
+                        (unsigned long)p->violations, (unsigned long)hb_ms);
         return 0;
     }
     if (p->request != PARTITION_REQ_NONE) {
@@ -80,19 +83,22 @@ int cmd_mgmt(const struct console_args *a, struct text_out *o)
         return 1;
     }
     if (stop && p->state != PARTITION_RUNNING) {
-        console_error(a, o, "the management partition is not running", partition_state_name(p->state));
+        console_error(a, o, "the management partition is not running",
+                      partition_state_name(p->state));
         return 1;
     }
     if (start && p->state == PARTITION_RUNNING) {
-        console_error(a, o, "the management partition is already running ('mgmt restart' "
-                      "starts it again)", 0);
+        console_error(a, o,
+                      "the management partition is already running ('mgmt restart' "
+                      "starts it again)",
+                      0);
         return 1;
     }
-    p->request = restart ? PARTITION_REQ_RESTART : stop ? PARTITION_REQ_STOP
-                                                        : PARTITION_REQ_START;
-    ok(a, o, verb, restart ? "mgmt: restarting from the pristine kernel (checkpoints kept)"
-                   : stop  ? "mgmt: stopping; 'mgmt start' starts it again"
-                           : "mgmt: starting from the pristine kernel (checkpoints kept)");
+    p->request = restart ? PARTITION_REQ_RESTART : stop ? PARTITION_REQ_STOP : PARTITION_REQ_START;
+    ok(a, o, verb,
+       restart ? "mgmt: restarting from the pristine kernel (checkpoints kept)"
+       : stop  ? "mgmt: stopping; 'mgmt start' starts it again"
+               : "mgmt: starting from the pristine kernel (checkpoints kept)");
     return 0;
 }
 
@@ -123,9 +129,10 @@ int cmd_compute(const struct console_args *a, struct text_out *o)
         return 1;
     }
     p->compute_request = pause ? MGMT_REQ_COMPUTE_PAUSE : MGMT_REQ_COMPUTE_RESUME;
-    ok(a, o, verb, pause ? "compute: pausing (running jobs stop at their next checkpoint; "
-                           "'compute status' shows when)"
-                         : "compute: resuming (jobs go on where they stopped)");
+    ok(a, o, verb,
+       pause ? "compute: pausing (running jobs stop at their next checkpoint; "
+               "'compute status' shows when)"
+             : "compute: resuming (jobs go on where they stopped)");
     return 0;
 }
 
@@ -133,8 +140,9 @@ static bool confirmed(const struct console_args *a, struct text_out *o, const ch
 {
     if (a->argc == 1 && text_same(a->argv[0], "--yes"))
         return true;
-    console_error(a, o, a->argc ? "unknown argument (only --yes)"
-                                : "this stops every partition at once: add --yes",
+    console_error(a, o,
+                  a->argc ? "unknown argument (only --yes)"
+                          : "this stops every partition at once: add --yes",
                   a->argc ? a->argv[0] : cmd);
     return false;
 }
@@ -155,8 +163,10 @@ int cmd_poweroff(const struct console_args *a, struct text_out *o)
         return 1;
     const struct plan_poweroff *po = &hv_plan->poweroff;
     if (!po->known) {
-        console_error(a, o, "the firmware's ACPI tables give no S5 (soft-off) sleep type, so "
-                      "onestone cannot switch the machine off", po->why);
+        console_error(a, o,
+                      "the firmware's ACPI tables give no S5 (soft-off) sleep type, so "
+                      "onestone cannot switch the machine off",
+                      po->why);
         return 1;
     }
     ok(a, o, "poweroff", "powering off");

@@ -25,12 +25,13 @@ static uint64_t ms_since(uint64_t tsc)
 int cmd_version(const struct console_args *a, struct text_out *o)
 {
     if (a->json)
-        console_say(o, "{\"version\":\"%s\",\"abi\":%u,\"virtualization\":\"%s\",\"iommu_units\":%u}\r\n",
+        console_say(
+            o, "{\"version\":\"%s\",\"abi\":%u,\"virtualization\":\"%s\",\"iommu_units\":%u}\r\n",
             ONESTONE_VERSION, ONESTONE_ABI_VERSION, arch_name(), hv_plan->vtd_unit_count);
     else
         console_say(o, "onestone %s (hypercall ABI %u) on %s, %u VT-d unit%s\r\n", ONESTONE_VERSION,
-            ONESTONE_ABI_VERSION, arch_name(), hv_plan->vtd_unit_count,
-            hv_plan->vtd_unit_count == 1 ? "" : "s");
+                    ONESTONE_ABI_VERSION, arch_name(), hv_plan->vtd_unit_count,
+                    hv_plan->vtd_unit_count == 1 ? "" : "s");
     return 0;
 }
 
@@ -49,9 +50,10 @@ void console_put_compute(struct text_out *o, const struct partition *p, bool jso
             console_say(o, "%u", c->compute_cpus);
         else
             text_out_str(o, "null");
-        console_say(o, ",\"running\":%u,\"queued\":%u,\"done\":%u,\"reported_ms_ago\":%lu,"
-                    "\"request_pending\":%s,\"partition\":\"%s\"}", c->jobs_running,
-                    c->jobs_queued, c->jobs_done, (unsigned long)ago_ms,
+        console_say(o,
+                    ",\"running\":%u,\"queued\":%u,\"done\":%u,\"reported_ms_ago\":%lu,"
+                    "\"request_pending\":%s,\"partition\":\"%s\"}",
+                    c->jobs_running, c->jobs_queued, c->jobs_done, (unsigned long)ago_ms,
                     p->compute_request ? "true" : "false", partition_state_name(p->state));
         return;
     }
@@ -60,8 +62,8 @@ void console_put_compute(struct text_out *o, const struct partition *p, bool jso
         console_say(o, "at most %u CPU%s", c->compute_cpus, c->compute_cpus == 1 ? "" : "s");
     else
         text_out_str(o, "no CPU cap");
-    console_say(o, "; %u computing, %u queued, %u done (reported %lu ms ago%s%s)",
-                c->jobs_running, c->jobs_queued, c->jobs_done, (unsigned long)ago_ms,
+    console_say(o, "; %u computing, %u queued, %u done (reported %lu ms ago%s%s)", c->jobs_running,
+                c->jobs_queued, c->jobs_done, (unsigned long)ago_ms,
                 p->compute_request ? "; a request is on its way" : "",
                 p->state == PARTITION_RUNNING ? "" : "; the partition is not running");
 }
@@ -69,23 +71,29 @@ void console_put_compute(struct text_out *o, const struct partition *p, bool jso
 static void put_partition(struct text_out *o, const struct partition *p, bool json)
 {
     if (json) {
-        console_say(o, "{\"name\":\"%s\",\"kind\":\"%s\",\"state\":\"%s\",\"cpus\":%u,\"memory_bytes\":%lu,"
+        console_say(
+            o,
+            "{\"name\":\"%s\",\"kind\":\"%s\",\"state\":\"%s\",\"cpus\":%u,\"memory_bytes\":%lu,"
             "\"restarts\":%u,\"violations\":%lu,\"dropped_events\":%lu,\"concealed_port_accesses\""
-            ":%lu}", p->name, p->kind == PARTITION_MGMT ? "mgmt" : "primary", partition_state_name(p->state),
+            ":%lu}",
+            p->name, p->kind == PARTITION_MGMT ? "mgmt" : "primary", partition_state_name(p->state),
             p->cpu_count, (unsigned long)p->mem_bytes, p->restarts, (unsigned long)p->violations,
             (unsigned long)p->dropped_events, (unsigned long)p->concealed_port_accesses);
         return;
     }
     console_say(o, "%s: %s, %u CPU%s, ", p->name, partition_state_name(p->state), p->cpu_count,
-        p->cpu_count == 1 ? "" : "s");
+                p->cpu_count == 1 ? "" : "s");
     if (p->kind == PARTITION_MGMT)
-        console_say(o, "%lu MiB of its own, %u restarts, %lu accesses stopped, %lu foreign events "
-            "dropped", (unsigned long)(p->mem_bytes >> 20), p->restarts,
-            (unsigned long)p->violations, (unsigned long)p->dropped_events);
+        console_say(o,
+                    "%lu MiB of its own, %u restarts, %lu accesses stopped, %lu foreign events "
+                    "dropped",
+                    (unsigned long)(p->mem_bytes >> 20), p->restarts, (unsigned long)p->violations,
+                    (unsigned long)p->dropped_events);
     else
-        console_say(o, "all memory onestone and other partitions do not own; %lu accesses to hidden "
-            "memory, %lu to concealed ports", (unsigned long)p->violations,
-            (unsigned long)p->concealed_port_accesses);
+        console_say(o,
+                    "all memory onestone and other partitions do not own; %lu accesses to hidden "
+                    "memory, %lu to concealed ports",
+                    (unsigned long)p->violations, (unsigned long)p->concealed_port_accesses);
 }
 
 int cmd_partitions(const struct console_args *a, struct text_out *o)
@@ -113,7 +121,7 @@ int cmd_status(const struct console_args *a, struct text_out *o)
     const struct console_counters *c = &console_counters;
     if (a->json) {
         console_say(o, "{\"version\":\"%s\",\"uptime_s\":%lu,\"cpus\":%u,\"partitions\":[",
-            ONESTONE_VERSION, (unsigned long)up_s, hv_plan->cpu_count);
+                    ONESTONE_VERSION, (unsigned long)up_s, hv_plan->cpu_count);
         for (unsigned i = 0; i < hv_partition_count; i++) {
             if (i)
                 text_out_str(o, ",");
@@ -121,18 +129,20 @@ int cmd_status(const struct console_args *a, struct text_out *o)
         }
         text_out_str(o, "],\"compute\":");
         console_put_compute(o, m, true);
-        console_say(o, ",\"console\":{\"rx_bytes\":%lu,\"tx_bytes\":%lu,\"dropped_bytes\":%lu,"
+        console_say(
+            o,
+            ",\"console\":{\"rx_bytes\":%lu,\"tx_bytes\":%lu,\"dropped_bytes\":%lu,"
             "\"rx_overruns\":%lu,\"commands\":%lu,\"errors\":%lu},\"log\":{\"first_seq\":%lu,"
-            "\"next_seq\":%lu,\"level\":\"%s\"}}\r\n", (unsigned long)c->rx_bytes,
-            (unsigned long)c->tx_bytes, (unsigned long)c->out_dropped,
+            "\"next_seq\":%lu,\"level\":\"%s\"}}\r\n",
+            (unsigned long)c->rx_bytes, (unsigned long)c->tx_bytes, (unsigned long)c->out_dropped,
             (unsigned long)c->rx_overruns, (unsigned long)c->commands,
             (unsigned long)c->command_errors, (unsigned long)log_first, (unsigned long)log_next,
             config_log_level_name(log_current_level()));
         return 0;
     }
     console_say(o, "onestone %s, up %lu:%02lu:%02lu, %u CPUs, %s\r\n", ONESTONE_VERSION,
-        (unsigned long)(up_s / 3600), (unsigned long)(up_s / 60 % 60), (unsigned long)(up_s % 60),
-        hv_plan->cpu_count, arch_name());
+                (unsigned long)(up_s / 3600), (unsigned long)(up_s / 60 % 60),
+                (unsigned long)(up_s % 60), hv_plan->cpu_count, arch_name());
     for (unsigned i = 0; i < hv_partition_count; i++) {
         text_out_str(o, "  ");
         put_partition(o, &hv_partitions[i], false);
@@ -140,12 +150,15 @@ int cmd_status(const struct console_args *a, struct text_out *o)
     }
     text_out_str(o, "  compute: ");
     console_put_compute(o, m, false);
-    console_say(o, "\r\n  console: %lu bytes in, %lu out, %lu dropped, %lu receive overruns; %lu "
-        "commands, %lu refused\r\n", (unsigned long)c->rx_bytes, (unsigned long)c->tx_bytes,
-        (unsigned long)c->out_dropped, (unsigned long)c->rx_overruns, (unsigned long)c->commands,
-        (unsigned long)c->command_errors);
+    console_say(o,
+                "\r\n  console: %lu bytes in, %lu out, %lu dropped, %lu receive overruns; %lu "
+                "commands, %lu refused\r\n",
+                (unsigned long)c->rx_bytes, (unsigned long)c->tx_bytes,
+                (unsigned long)c->out_dropped, (unsigned long)c->rx_overruns,
+                (unsigned long)c->commands, (unsigned long)c->command_errors);
     console_say(o, "  log: lines %lu to %lu held, level %s\r\n", (unsigned long)log_first,
-        (unsigned long)(log_next ? log_next - 1 : 0), config_log_level_name(log_current_level()));
+                (unsigned long)(log_next ? log_next - 1 : 0),
+                config_log_level_name(log_current_level()));
     return 0;
 }
 
@@ -189,13 +202,18 @@ int cmd_cpus(const struct console_args *a, struct text_out *o)
         const struct partition *p = arch_cpu_partition(i);
         uint64_t pm = exit_permille(i);
         if (a->json)
-            console_say(o, "{\"cpu\":%u,\"apic_id\":%u,\"bsp\":%s,\"partition\":\"%s\",\"exits\":%lu,"
-                "\"exit_time_permille\":%lu}\r\n", i, c->apic_id, c->is_bsp ? "true" : "false",
-                p ? p->name : "none", (unsigned long)arch_cpu_exits(i), (unsigned long)pm);
+            console_say(o,
+                        "{\"cpu\":%u,\"apic_id\":%u,\"bsp\":%s,\"partition\":\"%s\",\"exits\":%lu,"
+                        "\"exit_time_permille\":%lu}\r\n",
+                        i, c->apic_id, c->is_bsp ? "true" : "false", p ? p->name : "none",
+                        (unsigned long)arch_cpu_exits(i), (unsigned long)pm);
         else
-            console_say(o, "cpu%u: APIC ID %u%s, %s partition, %lu exits, %lu.%lu%% of its time in "
-                "them\r\n", i, c->apic_id, c->is_bsp ? " (boot CPU)" : "", p ? p->name : "no",
-                (unsigned long)arch_cpu_exits(i), (unsigned long)(pm / 10), (unsigned long)(pm % 10));
+            console_say(o,
+                        "cpu%u: APIC ID %u%s, %s partition, %lu exits, %lu.%lu%% of its time in "
+                        "them\r\n",
+                        i, c->apic_id, c->is_bsp ? " (boot CPU)" : "", p ? p->name : "no",
+                        (unsigned long)arch_cpu_exits(i), (unsigned long)(pm / 10),
+                        (unsigned long)(pm % 10));
     }
     return 0;
 }
@@ -206,13 +224,14 @@ int cmd_stats(const struct console_args *a, struct text_out *o)
         for (uint32_t i = 0; i < hv_plan->cpu_count; i++) {
             const struct partition *p = arch_cpu_partition(i);
             if (a->json)
-                console_say(o, "{\"cpu\":%u,\"partition\":\"%s\",\"exits\":%lu,\"exits_per_s\":%lu}\r\n",
-                    i, p ? p->name : "none", (unsigned long)arch_cpu_exits(i),
+                console_say(
+                    o, "{\"cpu\":%u,\"partition\":\"%s\",\"exits\":%lu,\"exits_per_s\":%lu}\r\n", i,
+                    p ? p->name : "none", (unsigned long)arch_cpu_exits(i),
                     (unsigned long)exit_rate(i));
             else
                 console_say(o, "cpu%u (%s): %lu exits, %lu/s over the last second\r\n", i,
-                    p ? p->name : "no partition", (unsigned long)arch_cpu_exits(i),
-                    (unsigned long)exit_rate(i));
+                            p ? p->name : "no partition", (unsigned long)arch_cpu_exits(i),
+                            (unsigned long)exit_rate(i));
         }
         return 0;
     }
@@ -235,10 +254,10 @@ int cmd_stats(const struct console_args *a, struct text_out *o)
     uint32_t i = (uint32_t)cpu;
     if (a->json)
         console_say(o, "{\"cpu\":%u,\"exits\":%lu,\"exits_per_s\":%lu,\"by_reason\":{", i,
-            (unsigned long)arch_cpu_exits(i), (unsigned long)exit_rate(i));
+                    (unsigned long)arch_cpu_exits(i), (unsigned long)exit_rate(i));
     else
         console_say(o, "cpu%u: %lu exits, %lu/s over the last second\r\n", i,
-            (unsigned long)arch_cpu_exits(i), (unsigned long)exit_rate(i));
+                    (unsigned long)arch_cpu_exits(i), (unsigned long)exit_rate(i));
     bool first = true;
     for (unsigned r = 0; r < arch_exit_reason_count(); r++) {
         uint64_t n = arch_cpu_exits_by_reason(i, r);
@@ -249,7 +268,8 @@ int cmd_stats(const struct console_args *a, struct text_out *o)
             console_json_str(o, arch_exit_reason_name(r));
             console_say(o, ",\"exits\":%lu}", (unsigned long)n);
         } else {
-            console_say(o, "  reason %u (%s): %lu\r\n", r, arch_exit_reason_name(r), (unsigned long)n);
+            console_say(o, "  reason %u (%s): %lu\r\n", r, arch_exit_reason_name(r),
+                        (unsigned long)n);
         }
         first = false;
     }
@@ -268,31 +288,43 @@ int cmd_memory(const struct console_args *a, struct text_out *o)
     for (unsigned i = 0; i < pl->protected_ranges.count; i++)
         hidden += pl->protected_ranges.r[i].end - pl->protected_ranges.r[i].start;
     if (a->json) {
-        console_say(o, "{\"onestone\":{\"base\":\"0x%lx\",\"bytes\":%lu,\"pool_used\":%lu,\"pool_free\":%lu,"
-            "\"log_ring_bytes\":%u},", (unsigned long)pl->reserved_base,
-            (unsigned long)pl->reserved_size, (unsigned long)pool_used_bytes(),
-            (unsigned long)pool_free_bytes(), hv_log_ring.size);
+        console_say(
+            o,
+            "{\"onestone\":{\"base\":\"0x%lx\",\"bytes\":%lu,\"pool_used\":%lu,\"pool_free\":%lu,"
+            "\"log_ring_bytes\":%u},",
+            (unsigned long)pl->reserved_base, (unsigned long)pl->reserved_size,
+            (unsigned long)pool_used_bytes(), (unsigned long)pool_free_bytes(), hv_log_ring.size);
         if (m->present)
             console_say(o, "\"mgmt\":{\"base\":\"0x%lx\",\"bytes\":%lu,\"checkpoint_bytes\":%lu},",
-                (unsigned long)m->mem_hpa, (unsigned long)m->mem_size, (unsigned long)m->ckpt_size);
-        console_say(o, "\"primary\":{\"hidden_ranges\":%u,\"hidden_bytes\":%lu,\"mapped_below\":\"0x%lx\"}}"
-            "\r\n", pl->protected_ranges.count, (unsigned long)hidden, (unsigned long)pl->map_top);
+                        (unsigned long)m->mem_hpa, (unsigned long)m->mem_size,
+                        (unsigned long)m->ckpt_size);
+        console_say(
+            o,
+            "\"primary\":{\"hidden_ranges\":%u,\"hidden_bytes\":%lu,\"mapped_below\":\"0x%lx\"}}"
+            "\r\n",
+            pl->protected_ranges.count, (unsigned long)hidden, (unsigned long)pl->map_top);
         return 0;
     }
-    console_say(o, "onestone: %lu KiB at 0x%lx; page pool %lu KiB used, %lu KiB free; log ring %u KiB\r\n",
+    console_say(
+        o, "onestone: %lu KiB at 0x%lx; page pool %lu KiB used, %lu KiB free; log ring %u KiB\r\n",
         (unsigned long)(pl->reserved_size >> 10), (unsigned long)pl->reserved_base,
         (unsigned long)(pool_used_bytes() >> 10), (unsigned long)(pool_free_bytes() >> 10),
         hv_log_ring.size >> 10);
     if (m->present)
-        console_say(o, "mgmt: %lu MiB at 0x%lx (its address 0), of which %lu KiB checkpoints that "
-            "survive its restarts\r\n", (unsigned long)(m->mem_size >> 20),
-            (unsigned long)m->mem_hpa, (unsigned long)(m->ckpt_size >> 10));
-    console_say(o, "primary: everything below 0x%lx but %u hidden ranges (%lu KiB: onestone, other "
-        "partitions, their devices' BARs):\r\n", (unsigned long)pl->map_top,
-        pl->protected_ranges.count, (unsigned long)(hidden >> 10));
+        console_say(o,
+                    "mgmt: %lu MiB at 0x%lx (its address 0), of which %lu KiB checkpoints that "
+                    "survive its restarts\r\n",
+                    (unsigned long)(m->mem_size >> 20), (unsigned long)m->mem_hpa,
+                    (unsigned long)(m->ckpt_size >> 10));
+    console_say(o,
+                "primary: everything below 0x%lx but %u hidden ranges (%lu KiB: onestone, other "
+                "partitions, their devices' BARs):\r\n",
+                (unsigned long)pl->map_top, pl->protected_ranges.count,
+                (unsigned long)(hidden >> 10));
     for (unsigned i = 0; i < pl->protected_ranges.count; i++)
-        console_say(o, "  hidden [0x%lx, 0x%lx)\r\n", (unsigned long)pl->protected_ranges.r[i].start,
-            (unsigned long)pl->protected_ranges.r[i].end);
+        console_say(o, "  hidden [0x%lx, 0x%lx)\r\n",
+                    (unsigned long)pl->protected_ranges.r[i].start,
+                    (unsigned long)pl->protected_ranges.r[i].end);
     return 0;
 }
 
@@ -347,12 +379,13 @@ int cmd_devices(const struct console_args *a, struct text_out *o)
                 uint32_t class = pci_cfg_read(bdf, 0x08, 4) >> 8;
                 const char *mode = irq_mode(bdf);
                 if (a->json)
-                    console_say(o, "{\"bdf\":\"%02x:%02x.%x\",\"owner\":\"%s\",\"vendor\":\"%04x\","
-                        "\"device\":\"%04x\",\"class\":\"%06x\",\"interrupts\":\"%s\"}\r\n", bus,
-                        dev, fn, owner_of(bdf), id & 0xFFFF, id >> 16, class, mode);
+                    console_say(o,
+                                "{\"bdf\":\"%02x:%02x.%x\",\"owner\":\"%s\",\"vendor\":\"%04x\","
+                                "\"device\":\"%04x\",\"class\":\"%06x\",\"interrupts\":\"%s\"}\r\n",
+                                bus, dev, fn, owner_of(bdf), id & 0xFFFF, id >> 16, class, mode);
                 else
-                    console_say(o, "%02x:%02x.%x  %04x:%04x  class %06x  %s  owner %s\r\n", bus, dev, fn,
-                        id & 0xFFFF, id >> 16, class, mode, owner_of(bdf));
+                    console_say(o, "%02x:%02x.%x  %04x:%04x  class %06x  %s  owner %s\r\n", bus,
+                                dev, fn, id & 0xFFFF, id >> 16, class, mode, owner_of(bdf));
                 found++;
                 bool multi = (pci_cfg_read(bdf, 0x0E, 1) & 0x80) != 0;
                 if (fn == 0 && !multi)
@@ -369,8 +402,7 @@ int cmd_iommu(const struct console_args *a, struct text_out *o)
     return 0;
 }
 
-static void put_conf_str(struct text_out *o, bool json, const char *key, const char *v,
-                         bool *first)
+static void put_conf_str(struct text_out *o, bool json, const char *key, const char *v, bool *first)
 {
     if (json) {
         console_say(o, "%s\"%s\":", *first ? "{" : ",", key);
@@ -395,16 +427,16 @@ int cmd_config(const struct console_args *a, struct text_out *o)
     const struct onestone_config *c = &hv_plan->config;
     bool j = a->json, first = true;
     char b[80];
-    const char *console = c->console_port == 0x3F8 ? "com1" : c->console_port == 0x2F8 ? "com2"
-                                                                                       : "none";
+    const char *console = c->console_port == 0x3F8   ? "com1"
+                          : c->console_port == 0x2F8 ? "com2"
+                                                     : "none";
     put_conf_str(o, j, "console", console, &first);
     put_conf_num(o, j, "baud", c->console_baud, &first);
     put_conf_str(o, j, "log_level", config_log_level_name(c->log_level), &first);
     put_conf_str(o, j, "iommu", c->iommu == IOMMU_OFF ? "off" : "required", &first);
     put_conf_str(o, j, "hide_hypervisor", c->hide_hypervisor ? "yes" : "no", &first);
-    put_conf_str(o, j, "boot_volume", c->boot_volume_kind == BOOT_VOLUME_SELF ? "self"
-                                                                              : c->boot_volume_label,
-                 &first);
+    put_conf_str(o, j, "boot_volume",
+                 c->boot_volume_kind == BOOT_VOLUME_SELF ? "self" : c->boot_volume_label, &first);
     put_conf_str(o, j, "boot_path", c->boot_path, &first);
     put_conf_str(o, j, "boot_args", c->boot_args, &first);
     const struct mgmt_config *m = &c->mgmt;
@@ -446,7 +478,7 @@ int cmd_config(const struct console_args *a, struct text_out *o)
 struct log_show {
     struct text_out *o;
     bool json;
-    uint64_t skip;                  /* lines to pass over before showing */
+    uint64_t skip; /* lines to pass over before showing */
 };
 
 static int show_line(void *ctx, const struct log_line *l)
@@ -468,12 +500,12 @@ static int show_line(void *ctx, const struct log_line *l)
     text[l->len] = 0;
     if (s->json) {
         console_say(s->o, "{\"seq\":%lu,\"ms\":%lu,\"cpu\":%s,\"text\":", (unsigned long)l->seq,
-            (unsigned long)ms, l->cpu == 0xFFFF ? "null" : cpu);
+                    (unsigned long)ms, l->cpu == 0xFFFF ? "null" : cpu);
         console_json_str(s->o, text);
         text_out_str(s->o, "}\r\n");
     } else {
-        console_say(s->o, "#%lu %lu.%03lu cpu%s ", (unsigned long)l->seq, (unsigned long)(ms / 1000),
-            (unsigned long)(ms % 1000), cpu);
+        console_say(s->o, "#%lu %lu.%03lu cpu%s ", (unsigned long)l->seq,
+                    (unsigned long)(ms / 1000), (unsigned long)(ms % 1000), cpu);
         text_out_str(s->o, text);
         text_out_str(s->o, "\r\n");
     }
@@ -527,7 +559,7 @@ int cmd_log(const struct console_args *a, struct text_out *o)
         }
         want = n;
     }
-    struct log_dump d = { .show = { .o = o, .json = a->json }, .want = want };
+    struct log_dump d = {.show = {.o = o, .json = a->json}, .want = want};
     log_locked(dump_log, &d);
     if (follow) {
         console_following = true;

@@ -23,9 +23,10 @@ static void put_fault(struct text_out *o, const struct vtd_fault *f, uint64_t ts
     if (json) {
         text_out_str(o, "{\"device\":\"");
         put_bdf(o, f->source_id);
-        fmt_snprintf(b, sizeof b, "\",\"access\":\"%s\",\"address\":\"0x%lx\",\"reason\":%u,"
-                     "\"reason_text\":", f->is_read ? "read" : "write",
-                     (unsigned long)f->address, f->reason);
+        fmt_snprintf(b, sizeof b,
+                     "\",\"access\":\"%s\",\"address\":\"0x%lx\",\"reason\":%u,"
+                     "\"reason_text\":",
+                     f->is_read ? "read" : "write", (unsigned long)f->address, f->reason);
         text_out_str(o, b);
         console_json_str(o, vtd_fault_reason_name(f->reason));
         fmt_snprintf(b, sizeof b, ",\"ago_ms\":%lu}", (unsigned long)ago_ms);
@@ -81,9 +82,11 @@ void arch_iommu_report(struct text_out *o, bool json)
     for (uint32_t i = 0; i < hv_plan->vtd_unit_count; i++) {
         const struct vtd_unit *u = &hv_plan->vtd_units[i];
         if (json) {
-            fmt_snprintf(b, sizeof b, "{\"unit\":\"0x%lx\",\"levels\":%u,\"queued_invalidation\":%s,"
+            fmt_snprintf(b, sizeof b,
+                         "{\"unit\":\"0x%lx\",\"levels\":%u,\"queued_invalidation\":%s,"
                          "\"interrupt_remapping\":%s,\"faults\":%lu,\"overflows\":%lu,"
-                         "\"fault_devices\":[", (unsigned long)u->base, u->levels,
+                         "\"fault_devices\":[",
+                         (unsigned long)u->base, u->levels,
                          u->queued_invalidation ? "true" : "false", u->irt ? "true" : "false",
                          (unsigned long)u->faults_total, (unsigned long)u->faults_overflow);
             text_out_str(o, b);
@@ -96,7 +99,8 @@ void arch_iommu_report(struct text_out *o, bool json)
             }
             text_out_str(o, "],\"last_faults\":[");
         } else {
-            fmt_snprintf(b, sizeof b, "unit 0x%lx: %u-level tables, queued invalidation %s, "
+            fmt_snprintf(b, sizeof b,
+                         "unit 0x%lx: %u-level tables, queued invalidation %s, "
                          "interrupt remapping %s; %lu faults, %lu overflows\r\n",
                          (unsigned long)u->base, u->levels, u->queued_invalidation ? "on" : "off",
                          u->irt ? "on" : "off", (unsigned long)u->faults_total,
@@ -105,7 +109,8 @@ void arch_iommu_report(struct text_out *o, bool json)
             for (unsigned d = 0; d < u->fault_device_count; d++) {
                 text_out_str(o, "  device ");
                 put_bdf(o, u->fault_devices[d].source_id);
-                fmt_snprintf(b, sizeof b, ": %lu faults\r\n", (unsigned long)u->fault_devices[d].count);
+                fmt_snprintf(b, sizeof b, ": %lu faults\r\n",
+                             (unsigned long)u->fault_devices[d].count);
                 text_out_str(o, b);
             }
             if (u->faults_total)
