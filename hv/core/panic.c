@@ -1,12 +1,14 @@
 /* Runs in VMX root: logs and resets the platform (reset control register
  * 0xCF9, then the keyboard controller, then a forced triple fault). */
 #include "hv/core/panic.h"
+#include "hv/core/console.h"
 #include "hv/core/log.h"
 #include "arch/io.h"
 
 void platform_reset(const char *why)
 {
     LOG_ERR("platform reset: %s", why);
+    console_flush();                /* the console's queued lines, this one included */
     outb(0xCF9, 0x02);
     outb(0xCF9, 0x06);
     for (int i = 0; i < 1000; i++)
