@@ -2,6 +2,7 @@
  * physical address width, MTRRs, VMX fixed bits, CPUID features) and the
  * size of onestone's page pool. */
 #include "boot/acpi_s5.h"
+#include "hv/core/console.h"
 #include "boot/boot.h"
 #include "arch/io.h"
 #include "arch/x86.h"
@@ -80,9 +81,9 @@ UINT64 plan_pool_bytes(UINT64 map_top, UINT32 cpus, BOOLEAN ept_1g)
     UINT64 per_cpu = 2 * 0x1000 + 16 * 1024 + 0x1000;   /* VMXON, VMCS, stack, percpu */
     /* + bitmaps, sink, lazy maps; a management partition's EPT (its RAM in
      * large pages, a few BAR pages), MSR bitmap and the primary's I/O
-     * bitmaps; the log ring */
+     * bitmaps; the log ring; the serial console's buffers */
     return 2 * tables * 0x1000 + cpus * per_cpu + 64 * 0x1000 + 32 * 0x1000 +
-           HV_LOG_RING_BYTES;
+           HV_LOG_RING_BYTES + CONSOLE_POOL_BYTES(cpus);
 }
 
 void plan_collect_platform(struct hv_plan *plan)

@@ -38,9 +38,11 @@ static const char *const prompt = "onestone> ";
 
 int console_setup(uint16_t port)
 {
+    if (!port || pool_free_bytes() < CONSOLE_POOL_BYTES(hv_plan->cpu_count))
+        return -1;
     void *out = pool_alloc_pages(CONSOLE_OUT_BYTES / 0x1000);
     con.answer = pool_alloc_pages(CONSOLE_ANSWER_BYTES / 0x1000);
-    if (!port || !out || !con.answer)
+    if (!out || !con.answer || console_cmds_setup())
         return -1;
     con.port = port;
     out_ring_init(&con.out, out, CONSOLE_OUT_BYTES);

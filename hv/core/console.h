@@ -27,6 +27,13 @@
 #define CONSOLE_TX_FIFOS_PER_TICK 4u   /* FIFO loads, each only if the UART is ready */
 #define CONSOLE_OUT_BYTES (128u * 1024u)
 #define CONSOLE_ANSWER_BYTES (96u * 1024u)
+/* what console_setup takes from onestone's page pool for `cpus` CPUs (the
+ * output ring, a command's answer, two samples of every CPU's exit
+ * counters by reason, at most CONSOLE_EXIT_REASONS_MAX reasons) */
+#define CONSOLE_EXIT_REASONS_MAX 128u
+#define CONSOLE_POOL_BYTES(cpus) \
+    (CONSOLE_OUT_BYTES + CONSOLE_ANSWER_BYTES + \
+     2ull * (((uint64_t)(cpus) * CONSOLE_EXIT_REASONS_MAX * 8 + 0xFFF) & ~0xFFFull))
 
 /* Allocates the console's buffers for UART `port` (from hv_prepare, when
  * a management partition will serve it); 0, or -1 when the page pool

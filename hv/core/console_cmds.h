@@ -21,6 +21,8 @@ struct console_counters {
 };
 extern struct console_counters console_counters;
 
+/* From console_setup: room for the per-reason samples; 0 or -1. */
+int console_cmds_setup(void);
 /* once per console tick: samples the exit counters each second, so
  * `stats` can give rates over the last whole second */
 void console_cmds_tick(void);

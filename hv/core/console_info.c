@@ -5,6 +5,7 @@
  * shows. */
 #include "hv/core/console_cmds.h"
 #include "hv/core/arch.h"
+#include "hv/core/console.h"
 #include "hv/core/log.h"
 #include "hv/core/log_ring.h"
 #include "hv/core/mgmt_hypercall.h"
@@ -162,30 +163,59 @@ int cmd_status(const struct console_args *a, struct text_out *o)
     return 0;
 }
 
-/* exit counters a second ago and now, for rates over the last whole second */
+/* exit counters a second ago and now, per CPU and per reason (from the
+ * page pool: CPUs x reasons), for rates over the last whole second */
 static uint64_t sample_tsc, sample_prev_tsc;
 static uint64_t sample[PLAN_MAX_CPUS], sample_prev[PLAN_MAX_CPUS];
+static uint64_t *reason_sample, *reason_prev;
+
+int console_cmds_setup(void)
+{
+    if (arch_exit_reason_count() > CONSOLE_EXIT_REASONS_MAX)
+        return -1;
+    uint64_t bytes = (uint64_t)hv_plan->cpu_count * arch_exit_reason_count() * 8;
+    uint64_t pages = (bytes + 0xFFF) / 0x1000;
+    reason_sample = pool_alloc_pages(pages);
+    reason_prev = pool_alloc_pages(pages);
+    return reason_sample && reason_prev ? 0 : -1;
+}
 
 void console_cmds_tick(void)
 {
     uint64_t now = rdtsc();
     if (sample_tsc && now - sample_tsc < 1000 * hv_tsc_per_ms())
         return;
+    unsigned reasons = arch_exit_reason_count();
     for (uint32_t i = 0; i < hv_plan->cpu_count && i < PLAN_MAX_CPUS; i++) {
         sample_prev[i] = sample[i];
         sample[i] = arch_cpu_exits(i);
+        for (unsigned r = 0; r < reasons; r++) {
+            reason_prev[i * reasons + r] = reason_sample[i * reasons + r];
+            reason_sample[i * reasons + r] = arch_cpu_exits_by_reason(i, r);
+        }
     }
     sample_prev_tsc = sample_tsc;
     sample_tsc = now;
 }
 
-/* exits per second of CPU i over the last sampled second (0 before two samples) */
-static uint64_t exit_rate(uint32_t i)
+/* per second, from two samples a second apart (0 before there are two) */
+static uint64_t per_second(uint64_t now, uint64_t before)
 {
     if (!sample_prev_tsc || sample_tsc == sample_prev_tsc)
         return 0;
     uint64_t ms = (sample_tsc - sample_prev_tsc) / hv_tsc_per_ms();
-    return ms ? (sample[i] - sample_prev[i]) * 1000 / ms : 0;
+    return ms ? (now - before) * 1000 / ms : 0;
+}
+
+static uint64_t exit_rate(uint32_t i)
+{
+    return per_second(sample[i], sample_prev[i]);
+}
+
+static uint64_t reason_rate(uint32_t i, unsigned r)
+{
+    unsigned k = i * arch_exit_reason_count() + r;
+    return per_second(reason_sample[k], reason_prev[k]);
 }
 
 /* the share of CPU i's time since start spent in exits, in tenths of a percent */
@@ -266,10 +296,11 @@ int cmd_stats(const struct console_args *a, struct text_out *o)
         if (a->json) {
             console_say(o, "%s\"%u\":{\"name\":", first ? "" : ",", r);
             console_json_str(o, arch_exit_reason_name(r));
-            console_say(o, ",\"exits\":%lu}", (unsigned long)n);
+            console_say(o, ",\"exits\":%lu,\"per_s\":%lu}", (unsigned long)n,
+                        (unsigned long)reason_rate(i, r));
         } else {
-            console_say(o, "  reason %u (%s): %lu\r\n", r, arch_exit_reason_name(r),
-                        (unsigned long)n);
+            console_say(o, "  reason %u (%s): %lu, %lu/s\r\n", r, arch_exit_reason_name(r),
+                        (unsigned long)n, (unsigned long)reason_rate(i, r));
         }
         first = false;
     }

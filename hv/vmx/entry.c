@@ -185,7 +185,11 @@ static int claim_console(struct hv_plan *plan)
                   "control; the serial port carries the log only, and the primary keeps it");
         return 0;
     }
-    return console_setup(plan->config.console_port) ? -HV_ENOMEM : 0;
+    if (console_setup(plan->config.console_port))
+        LOG_WARN_("console: not served: onestone's page pool has no room for its buffers "
+                  "(%lu KiB); the serial port carries the log only, and the primary keeps it",
+                  (unsigned long)(CONSOLE_POOL_BYTES(plan->cpu_count) / 1024));
+    return 0;
 }
 
 /* The primary partition must not reach the functions another partition

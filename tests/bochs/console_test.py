@@ -240,7 +240,7 @@ def every_command(c):
     c.json("iommu", lambda o: o[0]["iommu"] == "off", "iommu")
     c.text("stats", r"^cpu0 \(primary\): \d+ exits, \d+/s over the last second", "stats")
     c.json("stats", lambda o: o[1]["partition"] == "mgmt" and o[1]["exits"] > 0, "stats")
-    c.text("stats 1", r"^  reason 52 \(VMX-preemption timer\): \d+", "stats CPU")
+    c.text("stats 1", r"^  reason 52 \(VMX-preemption timer\): \d+, \d+/s$", "stats CPU")
     c.json("stats 0", lambda o: o[0]["cpu"] == 0 and isinstance(o[0]["by_reason"], dict),
            "stats CPU")
     out = c.text("log 5", r"^#\d+ \d+\.\d{3} cpu\d+ onestone: ", "log N")
