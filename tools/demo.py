@@ -237,6 +237,7 @@ class Demo:
                                 os.write(target, bytes(keys_due))
                                 keys_due.clear()
                             target = master if target == master2 else master2
+                            sys.stdout.write("\r\n")     # off a prompt either port left
                             say("keys now go to %s (Ctrl-A three times: back to %s)" %
                                 (("onestone's console", "Linux") if target == master else
                                  ("Linux", "onestone's console")))

@@ -153,7 +153,7 @@ int cmd_reboot(const struct console_args *a, struct text_out *o)
         return 1;
     ok(a, o, "reboot", "rebooting");
     console_flush_answer(o);
-    platform_reset("reboot asked on the console");
+    platform_reboot("reboot asked on the console");
     return 0;
 }
 

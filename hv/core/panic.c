@@ -5,10 +5,23 @@
 #include "hv/core/log.h"
 #include "arch/io.h"
 
+static void reset_now(void) __attribute__((noreturn));
+
 void platform_reset(const char *why)
 {
     LOG_ERR("platform reset: %s", why);
-    console_flush();                /* the console's queued lines, this one included */
+    reset_now();
+}
+
+void platform_reboot(const char *why)
+{
+    LOG_INF("platform reset: %s", why);
+    reset_now();
+}
+
+static void reset_now(void)
+{
+    console_flush();                /* the console's queued lines, the reason included */
     outb(0xCF9, 0x02);
     outb(0xCF9, 0x06);
     for (int i = 0; i < 1000; i++)

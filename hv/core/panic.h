@@ -5,5 +5,8 @@
 #define HV_PANIC_H
 
 __attribute__((noreturn)) void platform_reset(const char *why);
+/* The same asked for (the console's `reboot --yes`): logged as
+ * information, not as an error. */
+__attribute__((noreturn)) void platform_reboot(const char *why);
 
 #endif

@@ -17,7 +17,12 @@ client's exit codes; reads GET /log?since=SEQ; and reboots the machine
 from the console (Bochs's firmware has no FADT, so poweroff must refuse). One "PASS: CASE: what" or "FAIL: CASE: what (why)" line
 per check on stdout.
 
-usage: console_test.py CASE WORK ESP_IMAGE TOKEN
+With MODE attack (the case partition-attack: the EFI test guest as the
+primary, the partition attacking on purpose), it waits until the
+partition has failed for good and checks that the console still answers
+and that `mgmt start` starts the partition again.
+
+usage: console_test.py CASE WORK ESP_IMAGE TOKEN [MODE]
 """
 import json
 import os
@@ -359,7 +364,9 @@ def exits_quiet(c):
     before = cpu0()
     for cmd in ("status", "devices", "log 50", "stats 1", "iommu", "cpus", "memory", "config"):
         c.client(cmd)
-    c.relay.raw(bytes(random.Random(3).randrange(32, 127) for _ in range(3000)) + b"\x03")
+    c.relay.raw(bytes(random.Random(3).randrange(32, 127) for _ in range(3000)))
+    time.sleep(3)
+    c.relay.raw(b"\x03")
     after = cpu0()
     c.say(before is not None and before == after,
           "the primary CPU's exit counter does not move while the console is busy (Linux idle)",
@@ -417,14 +424,48 @@ def log_api(c):
           "%s %r" % (st, raw[:200]))
 
 
-def main(case, work, image, token):
+def failed_partition(c, emu):
+    """MODE attack (onestone.conf [mgmt] test = attack, 3 CPUs): after its
+    third attack the partition stays stopped (failed); the console still
+    answers, and `mgmt start` starts it again, this time for good (run 4
+    attacks nothing)."""
+    end = time.time() + BOOT_TIMEOUT_S
+    m = None
+    while time.time() < end and not m and not emu.check():
+        m = re.search(r"it stays stopped[\s\S]*testguest: progress [0-9]+", c.relay.serial())
+        time.sleep(2)
+    if not c.say(bool(m), "the partition failed after its third attack", c.relay.serial()[-300:]):
+        return
+    c.text("mgmt status", r"^mgmt: failed, 1 CPU", "with the partition failed, mgmt status")
+    c.text("version", r"^onestone ", "with the partition failed, the console")
+    c.error("compute pause", r"^error: the management partition is not running", "compute "
+            "while failed")
+    c.text("mgmt start", r"^mgmt: starting", "mgmt start after a failure")
+    m = c.wait_serial(r"mgmt partition: started from its pristine kernel \(asked on the "
+                      r"console\)", 60)
+    c.say(m is not None, "onestone started the failed partition again", "")
+    m = c.wait_serial(r"management API on http.*after a restart by onestone", 300)
+    c.say(m is not None, "the partition runs again and serves its API", "")
+    c.text("mgmt status", r"^mgmt: running, 1 CPU", "after starting it again, mgmt status")
+
+
+def main(case, work, image, token, mode="linux"):
     c = Case(case, work, token)
     c.relay = Relay(work)
     c.relay.start()
-    emu = machines.bochs(work, "corei7_ivy_bridge_3770k", 2, image, com1_tty=c.relay.slave_name,
-                         nic_port=80)
+    emu = machines.bochs(work, "corei7_ivy_bridge_3770k", 3 if mode == "attack" else 2, image,
+                         com1_tty=c.relay.slave_name, nic_port=80)
     c.relay.log = open(emu.serial, "ab")
     emu.start()
+    if mode == "attack":
+        try:
+            failed_partition(c, emu)
+        except RelayDied as e:
+            c.say(False, "the test's COM1 relay kept running", e)
+        finally:
+            emu.stopped = True
+            emu._kill()
+        return 0
     try:
         ready = None
         end = time.time() + BOOT_TIMEOUT_S
@@ -471,4 +512,4 @@ def main(case, work, image, token):
 
 
 if __name__ == "__main__":
-    sys.exit(main(*sys.argv[1:5]))
+    sys.exit(main(*sys.argv[1:6]))
