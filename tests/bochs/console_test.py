@@ -449,6 +449,46 @@ def failed_partition(c, emu):
     c.text("mgmt status", r"^mgmt: running, 1 CPU", "after starting it again, mgmt status")
 
 
+def linux_console(c, emu):
+    """MODE linux: every check, with Linux as the primary on COM2."""
+    ready = None
+    end = time.time() + BOOT_TIMEOUT_S
+    while time.time() < end and not ready:
+        failure = emu.check()
+        if failure:
+            c.say(False, "the machine booted", failure)
+            return
+        primary_up = (re.search(DEBUG_PRIMARY_READY, c.relay.serial()) if DEBUG_PRIMARY_READY
+                      else "LINUX-USERSPACE" in c.com2())
+        if ("management API on http" in c.relay.serial() and primary_up and
+                "console: served" in c.relay.serial()):
+            ready = True
+        time.sleep(2)
+    if not c.say(bool(ready), "Linux (COM2), the partition's API and onestone's console "
+                 "(COM1) came up", "serial tail %r" % c.relay.serial()[-300:]):
+        return
+    with open(os.path.join(c.work, "host_port")) as f:
+        c.port = int(f.read())
+    rc, out, err = c.client("version")
+    c.say(rc == 0, "the console answers its first command (the first key wakes it)",
+          "exit %d %r %r" % (rc, out, err))
+    every_command(c)
+    client_exit_codes(c)
+    exits_quiet(c)
+    hostile_input(c)
+    compute_pause_resume(c)
+    log_api(c)
+    mgmt_lifecycle(c)
+    # Bochs's firmware has no FADT: onestone cannot switch it off and says so
+    rc, out, err = c.client("poweroff --yes")
+    c.say(rc == 1 and re.search(r"^error: the firmware's ACPI tables give no S5 .*: no FADT$",
+                                out, re.M),
+          "poweroff --yes without an FADT is refused and says why", "exit %d %r" % (rc, out))
+    c.client("reboot --yes", timeout=10)
+    m = c.wait_serial(r"platform reset: reboot asked on the console", 30)
+    c.say(m is not None, "reboot --yes resets the machine at once and says why", "")
+
+
 def main(case, work, image, token, mode="linux"):
     c = Case(case, work, token)
     c.relay = Relay(work)
@@ -457,59 +497,14 @@ def main(case, work, image, token, mode="linux"):
                          com1_tty=c.relay.slave_name, nic_port=80)
     c.relay.log = open(emu.serial, "ab")
     emu.start()
-    if mode == "attack":
-        try:
-            failed_partition(c, emu)
-        except RelayDied as e:
-            c.say(False, "the test's COM1 relay kept running", e)
-        finally:
-            emu.stopped = True
-            emu._kill()
-        return 0
     try:
-        ready = None
-        end = time.time() + BOOT_TIMEOUT_S
-        while time.time() < end and not ready:
-            failure = emu.check()
-            if failure:
-                c.say(False, "the machine booted", failure)
-                return 1
-            primary_up = (re.search(DEBUG_PRIMARY_READY, c.relay.serial()) if DEBUG_PRIMARY_READY
-                          else "LINUX-USERSPACE" in c.com2())
-            if ("management API on http" in c.relay.serial() and primary_up and
-                    "console: served" in c.relay.serial()):
-                ready = True
-            time.sleep(2)
-        if not c.say(bool(ready), "Linux (COM2), the partition's API and onestone's console "
-                     "(COM1) came up", "serial tail %r" % c.relay.serial()[-300:]):
-            return 1
-        with open(os.path.join(work, "host_port")) as f:
-            c.port = int(f.read())
-        rc, out, err = c.client("version")
-        c.say(rc == 0, "the console answers its first command (the first key wakes it)",
-              "exit %d %r %r" % (rc, out, err))
-        every_command(c)
-        client_exit_codes(c)
-        exits_quiet(c)
-        hostile_input(c)
-        compute_pause_resume(c)
-        log_api(c)
-        mgmt_lifecycle(c)
-        # Bochs's firmware has no FADT: onestone cannot switch it off and says so
-        rc, out, err = c.client("poweroff --yes")
-        c.say(rc == 1 and re.search(r"^error: the firmware's ACPI tables give no S5 .*: no FADT$",
-                                    out, re.M),
-              "poweroff --yes without an FADT is refused and says why", "exit %d %r" % (rc, out))
-        c.client("reboot --yes", timeout=10)
-        m = c.wait_serial(r"platform reset: reboot asked on the console", 30)
-        c.say(m is not None, "reboot --yes resets the machine at once and says why", "")
+        (failed_partition if mode == "attack" else linux_console)(c, emu)
     except RelayDied as e:
         c.say(False, "the test's COM1 relay kept running", e)
     finally:
         emu.stopped = True
         emu._kill()
     return 0
-
 
 if __name__ == "__main__":
     sys.exit(main(*sys.argv[1:6]))
