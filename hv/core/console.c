@@ -4,6 +4,7 @@
 #include "hv/core/console_cmd.h"
 #include "hv/core/console_cmds.h"
 #include "hv/core/line_edit.h"
+#include "hv/core/line_limit.h"
 #include "hv/core/log.h"
 #include "hv/core/out_ring.h"
 #include "hv/core/pool.h"
@@ -17,6 +18,8 @@
 #define RX_PER_TICK 512u                /* bytes taken from the FIFO per tick, at most */
 #define BUSY_AFTER_INPUT_MS 3000u       /* fast ticks this long after a key */
 #define SINK_PARTIAL_MS 200u            /* a primary line without LF shows after this */
+#define SINK_BURST_LINES 400u           /* the primary's lines at once (a boot's worth) */
+#define SINK_LINES_PER_S 100u           /* and a second after that */
 
 static struct {
     uint16_t port;
@@ -200,9 +203,15 @@ static void transmit(bool wait)
     }
 }
 
+/* the primary's lines on onestone's console, bounded so that a primary
+ * writing without end cannot crowd out onestone's own lines and answers
+ * (what it drops is counted and said) */
+static struct line_limit sink_limit = LINE_LIMIT(SINK_BURST_LINES, SINK_LINES_PER_S);
+
 static void show_sink_line(void)
 {
-    log_write_foreign(con.sink.line, con.sink.len);
+    if (line_limit_admit(&sink_limit, "the primary partition's serial output"))
+        log_write_foreign(con.sink.line, con.sink.len);
     uart_sink_line_taken(&con.sink);
 }
 
