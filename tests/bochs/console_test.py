@@ -278,6 +278,31 @@ def every_command(c):
     c.error("mgmt start", r"^error: the management partition is already running", "start twice")
 
 
+def follow_log(c):
+    """`log 1 -f` through the client: a line logged meanwhile (the partition's,
+    for an API call) shows; SIGTERM stops it, exit 0; the console answers."""
+    argv = [CLIENT, "unix:" + c.relay.unix_path, "-c", "log 1 -f", "--pace-ms", "20"]
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    time.sleep(15)
+    c.api("POST", "/compute", {"cpus": 3})
+    end = time.time() + 60
+    while time.time() < end and "at most 3 job(s)" not in c.relay.serial()[-4000:]:
+        time.sleep(1)
+    time.sleep(3)
+    p.send_signal(15)
+    try:
+        out, err = p.communicate(timeout=30)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        out, err = p.communicate()
+    seen = out
+    c.say(p.returncode == 0 and "[following the log" in seen and "at most 3 job(s)" in seen,
+          "log 1 -f shows new lines as they come until the client stops it (exit 0)",
+          "exit %s, stdout %r, stderr %r" % (p.returncode, seen[-300:], err[-200:]))
+    c.api("POST", "/compute", {"cpus": None})
+    c.text("version", r"^onestone ", "after log -f the console")
+
+
 def client_exit_codes(c):
     rc, out, err = c.client("version", target="tcp:127.0.0.1:%d" % c.relay.tcp_port)
     c.say(rc == 0 and out.startswith("onestone "), "the client reaches the console over "
@@ -473,6 +498,7 @@ def linux_console(c, emu):
     c.say(rc == 0, "the console answers its first command (the first key wakes it)",
           "exit %d %r %r" % (rc, out, err))
     every_command(c)
+    follow_log(c)
     client_exit_codes(c)
     exits_quiet(c)
     hostile_input(c)
