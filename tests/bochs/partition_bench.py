@@ -130,7 +130,7 @@ def under_onestone(out):
     conf = os.path.join(work, "onestone.conf")
     with open(conf, "w") as f:
         f.write("iommu = off\n[primary]\nboot_path = \\vmlinuz\n"
-                "boot_args = console=ttyS0,115200 initrd=\\initrd.img panic=-1 loglevel=4 "
+                "boot_args = console=ttyS1,115200 initrd=\\initrd.img panic=-1 loglevel=4 "
                 "onestone.idle=%d\n[mgmt]\nkernel = \\EFI\\onestone\\mgmt.elf\ncpus = 1\n"
                 "memory = 64M\ndevices = 8086:100e\ntoken = %s\nport = 80\n" % (IDLE_S, TOKEN))
     esp(os.path.join(work, "esp.img"), [
@@ -141,8 +141,9 @@ def under_onestone(out):
         (os.path.join(B, "linux", "initrd.img"), "\\initrd.img")])
     emu, port, job = boot_with_job(work, 2)
     try:
-        # Linux boots, then idles IDLE_S seconds under hvstat; the host
-        # serves itself /status meanwhile
+        # Linux boots (its console on COM2: COM1 is onestone's), then idles
+        # IDLE_S seconds under hvstat; the host serves itself /status
+        # meanwhile
         end = time.monotonic() + 1500
         hv = None
         while hv is None:
