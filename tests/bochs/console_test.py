@@ -459,7 +459,8 @@ def failed_partition(c, emu):
     while time.time() < end and not m and not emu.check():
         m = re.search(r"it stays stopped[\s\S]*testguest: progress [0-9]+", c.relay.serial())
         time.sleep(2)
-    if not c.say(bool(m), "the partition failed after its third attack", c.relay.serial()[-300:]):
+    if not c.say(bool(m), "the partition failed after its third attack",
+                 emu.failure or "serial tail %r" % c.relay.serial()[-300:]):
         return
     c.text("mgmt status", r"^mgmt: failed, 1 CPU", "with the partition failed, mgmt status")
     c.text("version", r"^onestone ", "with the partition failed, the console")
@@ -531,6 +532,7 @@ def main(case, work, image, token, mode="linux"):
         emu.stopped = True
         emu._kill()
     return 0
+
 
 if __name__ == "__main__":
     sys.exit(main(*sys.argv[1:6]))
