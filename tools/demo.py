@@ -68,6 +68,35 @@ def say(msg):
     sys.stdout.flush()
 
 
+class Screen:
+    """This terminal, shared by two serial ports: each port's output goes
+    out in whole lines, so that one port's line never lands in the middle
+    of the other's; a line that stays unfinished (a prompt) goes out after
+    PARTIAL_S."""
+    PARTIAL_S = 0.05
+
+    def __init__(self):
+        self.pending = {}           # port -> (bytes, time of the first)
+
+    def put(self, port, data):
+        held, since = self.pending.get(port, (b"", time.monotonic()))
+        held += data
+        cut = held.rfind(b"\n") + 1
+        if cut:
+            os.write(1, held[:cut])
+            held, since = held[cut:], time.monotonic()
+        self.pending[port] = (held, since)
+
+    def waiting(self):
+        return any(held for held, _ in self.pending.values())
+
+    def flush_stale(self, everything=False):
+        for port, (held, since) in list(self.pending.items()):
+            if held and (everything or time.monotonic() - since >= self.PARTIAL_S):
+                os.write(1, held)
+                self.pending[port] = (b"", time.monotonic())
+
+
 class ApiWatcher(threading.Thread):
     """Once the partition says it listens, calls its API from the host
     until it answers, then starts a fold job there. Leaves one line for
@@ -177,6 +206,7 @@ class Demo:
                 "(a few minutes); no terminal: following COM1 until Linux's init has "
                 "reported and the API has answered.")
         tails = {master: b"", master2: b""}
+        screen = Screen()
         logs = {master: log, master2: log2}
         end_rx = HALTED if self.interactive else NO_TTY_END
         linux_ended = False
@@ -185,7 +215,9 @@ class Demo:
         try:
             while True:
                 fds = [master, master2] + ([0] if self.interactive else [])
-                ready, _, _ = select.select(fds, [], [], KEY_GAP_S if keys_due else 0.2)
+                wait = KEY_GAP_S if keys_due else 0.2
+                ready, _, _ = select.select(fds, [], [], screen.PARTIAL_S / 2
+                                            if screen.waiting() else wait)
                 data = b""
                 for port_fd in (master, master2):
                     if port_fd not in ready:
@@ -196,7 +228,7 @@ class Demo:
                         data = b""
                     if not data:
                         continue
-                    os.write(1, data)
+                    screen.put(port_fd, data)
                     logs[port_fd].write(data)
                     logs[port_fd].flush()
                     tail = tails[port_fd] = (tails[port_fd] + data)[-4096:]
@@ -208,6 +240,7 @@ class Demo:
                         return 0, "the guest ended it (%s)" % m.group(0).decode(
                             "utf-8", "replace")
                     linux_ended = linux_ended or bool(end_rx.search(tail))
+                screen.flush_stale()
                 if self.api.message and (not data or data.endswith(b"\n")):
                     say(self.api.message)
                     self.api.message = None
@@ -255,6 +288,7 @@ class Demo:
                     say("Linux did not finish within %d s" % NO_TTY_TIMEOUT_S)
                     return 1, "timed out"
         finally:
+            screen.flush_stale(everything=True)
             log.close()
             log2.close()
             self.restore_tty()
