@@ -383,9 +383,17 @@ def hostile_input(c):
 
 
 def exits_quiet(c):
+    """The primary CPU while the console is busy and Linux idles: the only
+    exit the console could cost it is an access to the console UART (an
+    I/O-instruction exit), which must not happen at all; Linux's own
+    housekeeping may take a rare exit of another kind over the minute or
+    so this takes (one was seen once), at most 2."""
     def cpu0():
-        rc, out, _ = c.client("stats", json_mode=True)
-        return json.loads(out.splitlines()[0])["exits"] if rc == 0 else None
+        rc, out, _ = c.client("stats 0", json_mode=True)
+        return json.loads(out.splitlines()[0]) if rc == 0 else None
+
+    def count(j, reason):
+        return j["by_reason"].get(str(reason), {}).get("exits", 0)
     before = cpu0()
     for cmd in ("status", "devices", "log 50", "stats 1", "iommu", "cpus", "memory", "config"):
         c.client(cmd)
@@ -393,9 +401,16 @@ def exits_quiet(c):
     time.sleep(3)
     c.relay.raw(b"\x03")
     after = cpu0()
-    c.say(before is not None and before == after,
-          "the primary CPU's exit counter does not move while the console is busy (Linux idle)",
-          "cpu0 exits %s before, %s after" % (before, after))
+    ok = before is not None and after is not None
+    moved = {}
+    if ok:
+        moved = {r: after["by_reason"][r]["exits"] - count(before, r)
+                 for r in after["by_reason"] if after["by_reason"][r]["exits"] != count(before, r)}
+        ok = count(after, 30) == count(before, 30) and after["exits"] - before["exits"] <= 2
+    c.say(ok, "the primary CPU takes no exit for the console while it is busy (Linux idle: no "
+          "I/O exit, at most 2 of Linux's own)",
+          "cpu0 exits %s before, %s after; moved by reason: %r" %
+          (before and before["exits"], after and after["exits"], moved))
 
 
 def mgmt_lifecycle(c):
