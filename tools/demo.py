@@ -69,32 +69,46 @@ def say(msg):
 
 
 class Screen:
-    """This terminal, shared by two serial ports: each port's output goes
-    out in whole lines, so that one port's line never lands in the middle
-    of the other's; a line that stays unfinished (a prompt) goes out after
-    PARTIAL_S."""
-    PARTIAL_S = 0.05
+    """This terminal, shared by two serial ports. A port's output is shown
+    as it comes (a typed key's echo at once), but while one port has an
+    unfinished line on the screen the other port's output waits until that
+    line ends, or for at most HOLD_S, so that one port's line never lands
+    in the middle of the other's."""
+    HOLD_S = 1.0
+    PARTIAL_S = 0.05        # how often the caller looks in while output waits
 
     def __init__(self):
-        self.pending = {}           # port -> (bytes, time of the first)
+        self.held = {}
+        self.open_port, self.open_since = None, 0.0
+
+    def _show(self, port):
+        data = self.held.pop(port, b"")
+        if not data:
+            return
+        os.write(1, data)
+        if data.endswith(b"\n"):
+            self.open_port = None
+        elif self.open_port != port:
+            self.open_port, self.open_since = port, time.monotonic()
 
     def put(self, port, data):
-        held, since = self.pending.get(port, (b"", time.monotonic()))
-        held += data
-        cut = held.rfind(b"\n") + 1
-        if cut:
-            os.write(1, held[:cut])
-            held, since = held[cut:], time.monotonic()
-        self.pending[port] = (held, since)
+        self.held[port] = self.held.get(port, b"") + data
+        if self.open_port in (None, port):
+            self._show(port)
+        self.flush_stale()
 
     def waiting(self):
-        return any(held for held, _ in self.pending.values())
+        return any(self.held.values())
 
     def flush_stale(self, everything=False):
-        for port, (held, since) in list(self.pending.items()):
-            if held and (everything or time.monotonic() - since >= self.PARTIAL_S):
-                os.write(1, held)
-                self.pending[port] = (b"", time.monotonic())
+        if self.open_port is not None and (everything or
+                                           time.monotonic() - self.open_since >= self.HOLD_S):
+            if any(d for p, d in self.held.items() if p != self.open_port):
+                os.write(1, b"\r\n")   # the unfinished line stays where it is
+            self.open_port = None
+        for port in list(self.held):
+            if self.open_port in (None, port):
+                self._show(port)
 
 
 class ApiWatcher(threading.Thread):
