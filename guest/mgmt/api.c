@@ -7,6 +7,7 @@
 #include "guest/mgmt/mgmt.h"
 #include "guest/mgmt/net.h"
 #include "drivers/pci.h"
+#include "onestone/text_number.h"
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,11 +349,8 @@ static int get_log(const char *query, struct jbuf *b)
         const char *d = query + 6;
         if (!*d)
             return error(b, 400, "since= needs a line number");
-        for (; *d; d++) {
-            if (*d < '0' || *d > '9' || since > UINT64_MAX / 10 - 10)
-                return error(b, 400, "since must be a decimal line number");
-            since = since * 10 + (uint64_t)(*d - '0');
-        }
+        if (!text_to_u64(d, strlen(d), 10, UINT64_MAX, &since))
+            return error(b, 400, "since must be a decimal line number");
     }
     if (mgmt_params.host != MGMT_HOST_ONESTONE)
         return error(b, 503, "no onestone here: the log ring is onestone's (standalone run)");

@@ -13,6 +13,7 @@
 #include "hv/core/pci_cfg.h"
 #include "hv/core/pool.h"
 #include "onestone/hvabi.h"
+#include "onestone/text_number.h"
 #include "onestone/version.h"
 #include "arch/io.h"
 
@@ -266,15 +267,7 @@ int cmd_stats(const struct console_args *a, struct text_out *o)
         return 0;
     }
     uint64_t cpu = 0;
-    const char *s = a->argv[0];
-    bool ok = *s != 0;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9' || cpu > 1000) {
-            ok = false;
-            break;
-        }
-        cpu = cpu * 10 + (uint64_t)(*s - '0');
-    }
+    bool ok = text_to_u64(a->argv[0], text_len(a->argv[0]), 10, 0xFFFF, &cpu);
     if (!ok || cpu >= hv_plan->cpu_count) {
         char why[64];
         fmt_snprintf(why, sizeof why, "no such CPU (0 to %u)", hv_plan->cpu_count - 1);
@@ -576,15 +569,7 @@ int cmd_log(const struct console_args *a, struct text_out *o)
             continue;
         }
         uint64_t n = 0;
-        bool ok = *s != 0;
-        for (const char *p = s; *p; p++) {
-            if (*p < '0' || *p > '9' || n > 100000000) {
-                ok = false;
-                break;
-            }
-            n = n * 10 + (uint64_t)(*p - '0');
-        }
-        if (!ok || n == 0) {
+        if (!text_to_u64(s, text_len(s), 10, 1000000000, &n) || n == 0) {
             console_error(a, o, "not a line count (a number from 1, or 'all')", s);
             return 1;
         }
