@@ -51,6 +51,10 @@ void plan_collect_platform(struct hv_plan *plan);
 UINT64 plan_pool_bytes(UINT64 map_top, UINT32 cpus, BOOLEAN ept_1g);
 UINT64 plan_map_top(unsigned phys_bits);
 
+/* boot_volume.c: the volume the boot target is on (boot_volume =), NULL
+ * after logging why none is */
+EFI_HANDLE boot_volume_find(EFI_HANDLE image, const struct onestone_config *config);
+
 /* chainload.c: loads and starts the configured boot target; returns only
  * if it could not be started or it returned. */
 EFI_STATUS chainload(EFI_HANDLE image, const struct onestone_config *config);

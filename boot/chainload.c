@@ -5,46 +5,6 @@
 #include "boot/boot.h"
 #include "hv/core/log.h"
 
-static BOOLEAN label_matches(EFI_HANDLE handle, const char *label)
-{
-    EFI_FILE_HANDLE root = LibOpenRoot(handle);
-    if (!root)
-        return FALSE;
-    EFI_FILE_SYSTEM_INFO *info = LibFileSystemInfo(root);
-    BOOLEAN match = FALSE;
-    if (info) {
-        const CHAR16 *v = info->VolumeLabel;
-        UINTN i = 0;
-        while (label[i] && v[i] == (CHAR16)(unsigned char)label[i])
-            i++;
-        match = label[i] == 0 && v[i] == 0;
-        FreePool(info);
-    }
-    uefi_call_wrapper(root->Close, 1, root);
-    return match;
-}
-
-static EFI_HANDLE find_volume(EFI_HANDLE image, const struct onestone_config *c)
-{
-    if (c->boot_volume_kind == BOOT_VOLUME_SELF) {
-        EFI_LOADED_IMAGE *loaded;
-        if (EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol,
-                                        (void **)&loaded)))
-            return NULL;
-        return loaded->DeviceHandle;
-    }
-    UINTN count = 0;
-    EFI_HANDLE *handles = NULL;
-    if (EFI_ERROR(LibLocateHandle(ByProtocol, &FileSystemProtocol, NULL, &count, &handles)))
-        return NULL;
-    EFI_HANDLE found = NULL;
-    for (UINTN i = 0; i < count && !found; i++)
-        if (label_matches(handles[i], c->boot_volume_label))
-            found = handles[i];
-    FreePool(handles);
-    return found;
-}
-
 static CHAR16 *ascii_to_ucs2(const char *s)
 {
     UINTN n = 0;
@@ -62,7 +22,7 @@ EFI_STATUS chainload(EFI_HANDLE image, const struct onestone_config *c)
 {
     const char *volume_name = c->boot_volume_kind == BOOT_VOLUME_SELF ? "onestone's own volume"
                                                                        : c->boot_volume_label;
-    EFI_HANDLE volume = find_volume(image, c);
+    EFI_HANDLE volume = boot_volume_find(image, c);
     if (!volume) {
         LOG_ERR("boot target: volume '%s' not found; returning to the firmware boot manager",
                 volume_name);

@@ -115,14 +115,15 @@ enum config_key {
     KEY_CONSOLE, KEY_BAUD, KEY_BOOT_VOLUME, KEY_BOOT_PATH, KEY_BOOT_ARGS,
     KEY_HIDE_HYPERVISOR, KEY_LOG_LEVEL, KEY_IOMMU, KEY_SELFTEST,
     KEY_KERNEL, KEY_CPUS, KEY_MEMORY, KEY_CHECKPOINT, KEY_DEVICES, KEY_TOKEN,
-    KEY_TOKEN_FILE, KEY_ADDRESS, KEY_GATEWAY, KEY_PORT, KEY_PROJECT, KEY_TEST, KEY_COUNT
+    KEY_TOKEN_FILE, KEY_ADDRESS, KEY_GATEWAY, KEY_PORT, KEY_PROJECT, KEY_TEST, KEY_ALLOW_SPLIT,
+    KEY_COUNT
 };
 
 static const char *const key_names[KEY_COUNT] = {
     "console", "baud", "boot_volume", "boot_path", "boot_args",
     "hide_hypervisor", "log_level", "iommu", "selftest",
     "kernel", "cpus", "memory", "checkpoint", "devices", "token",
-    "token_file", "address", "gateway", "port", "project", "test",
+    "token_file", "address", "gateway", "port", "project", "test", "allow_split",
 };
 
 /* where each key may stand */
@@ -151,13 +152,14 @@ static const uint8_t key_sections[KEY_COUNT] = {
     [KEY_PORT] = IN(SECTION_MGMT),
     [KEY_PROJECT] = IN(SECTION_MGMT),
     [KEY_TEST] = IN(SECTION_MGMT),
+    [KEY_ALLOW_SPLIT] = IN(SECTION_MGMT),
 };
 static const char *const known_keys[SECTION_COUNT] = {
     "console, baud, boot_volume, boot_path, boot_args, hide_hypervisor, log_level, iommu, "
     "selftest",
     "boot_volume, boot_path, boot_args, hide_hypervisor",
     "kernel, cpus, memory, checkpoint, devices, token, token_file, address, gateway, port, "
-    "project, test",
+    "project, allow_split, test",
 };
 
 /* The smallest partition worth starting, and the granule that keeps its
@@ -190,6 +192,33 @@ static bool parse_size(struct text_span v, uint64_t *out)
 static bool hex_field(const char *s, size_t len, size_t digits, uint64_t max, uint64_t *out)
 {
     return len >= 1 && len <= digits && text_to_u64(s, len, 16, max, out);
+}
+
+static int hex_digit(char ch)
+{
+    if (ch >= '0' && ch <= '9') return ch - '0';
+    if (ch >= 'a' && ch <= 'f') return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F') return ch - 'A' + 10;
+    return -1;
+}
+
+bool config_parse_guid(const char *s, size_t len, uint8_t out[16])
+{
+    /* the text's byte order: fields 1-3 are little-endian in memory */
+    static const uint8_t byte_at[16] = { 3, 2, 1, 0, 5, 4, 7, 6, 8, 9, 10, 11, 12, 13, 14, 15 };
+    if (len != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-')
+        return false;
+    unsigned k = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (i == 8 || i == 13 || i == 18 || i == 23)
+            continue;
+        int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        out[byte_at[k++]] = (uint8_t)(hi << 4 | lo);
+        i++;
+    }
+    return true;
 }
 
 bool config_parse_device(const char *s, size_t len, struct device_ref *out)
@@ -406,6 +435,15 @@ static int apply_mgmt(struct mgmt_config *m, enum config_key key, struct text_sp
             return fail(err, line, "project: ", v,
                         " is not http://A.B.C.D[:PORT][/PATH] (under 128 characters)");
         return 0;
+    case KEY_ALLOW_SPLIT:
+        if (span_is(v, "yes"))
+            m->allow_split = true;
+        else if (span_is(v, "no"))
+            m->allow_split = false;
+        else
+            return fail(err, line, "allow_split: ", v, " is not yes or no");
+        m->allow_split_line = line;
+        return 0;
     case KEY_TEST:
         if (span_is(v, "none"))
             m->test = MGMT_TEST_NONE;
@@ -478,7 +516,21 @@ static int apply(struct onestone_config *c, enum config_key key,
             c->boot_volume_kind = BOOT_VOLUME_LABEL;
             return 0;
         }
-        return fail(err, line, "boot_volume: ", v, " is not 'self' or 'label:NAME'");
+        if (v.n > 9 && span_is((struct text_span){ v.p, 9 }, "partuuid:")) {
+            struct text_span guid = { v.p + 9, v.n - 9 };
+            if (!config_parse_guid(guid.p, guid.n, c->boot_volume_guid))
+                return fail(err, line, "boot_volume: partuuid ", guid,
+                            " is not a GUID (xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx, as lsblk -o PARTUUID prints it)");
+            for (size_t i = 0; i < guid.n; i++) {
+                char ch = guid.p[i];
+                c->boot_volume_label[i] = ch >= 'A' && ch <= 'F' ? (char)(ch - 'A' + 'a') : ch;
+            }
+            c->boot_volume_label[guid.n] = 0;
+            c->boot_volume_kind = BOOT_VOLUME_PARTUUID;
+            return 0;
+        }
+        return fail(err, line, "boot_volume: ", v,
+                    " is not 'self', 'label:NAME' or 'partuuid:GUID'");
     case KEY_BOOT_PATH:
         if (v.n == 0 || v.p[0] != '\\')
             return fail(err, line, "boot_path: ", v,

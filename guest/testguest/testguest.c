@@ -230,7 +230,7 @@ static EFI_STATUS native_checks(void)
 EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 {
     InitializeLib(image, systab);
-    EFI_LOADED_IMAGE *li;
+    EFI_LOADED_IMAGE *li = NULL;
     if (!EFI_ERROR(uefi_call_wrapper(BS->HandleProtocol, 3, image, &LoadedImageProtocol,
                                      (void **)&li)) && li->LoadOptions) {
         const CHAR16 *opts = li->LoadOptions;
@@ -238,6 +238,15 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         expect_native = has_option(opts, li->LoadOptionsSize, L"expect=native");
         expect_triple_fault = has_option(opts, li->LoadOptionsSize, L"expect=triple-fault");
         expect_partition = has_option(opts, li->LoadOptionsSize, L"expect=partition");
+    }
+    /* which disk and partition this copy was loaded from (the boot_volume
+     * tests put one on each disk) */
+    if (li && li->DeviceHandle) {
+        CHAR16 *from = DevicePathToStr(DevicePathFromHandle(li->DeviceHandle));
+        if (from) {
+            Print(L"testguest: loaded from %s\n", from);
+            FreePool(from);
+        }
     }
     if (expect_native)
         return native_checks();

@@ -20,7 +20,7 @@ enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 #define CONFIG_ARGS_MAX   512
 #define CONFIG_ERROR_MAX  160
 
-enum boot_volume_kind { BOOT_VOLUME_SELF = 0, BOOT_VOLUME_LABEL = 1 };
+enum boot_volume_kind { BOOT_VOLUME_SELF = 0, BOOT_VOLUME_LABEL = 1, BOOT_VOLUME_PARTUUID = 2 };
 enum iommu_policy { IOMMU_REQUIRED = 0, IOMMU_OFF = 1 };
 enum selftest_mode { SELFTEST_NONE = 0, SELFTEST_VTD = 1 };
 
@@ -58,6 +58,12 @@ struct mgmt_config {
     uint16_t port;
     char project[CONFIG_URL_MAX];     /* work-unit server, empty = none */
     uint32_t test;                    /* tests only: MGMT_TEST_* of mgmt_abi.h */
+    /* give the partition its devices even where that splits an IOMMU
+     * group, a multi-function device or an RMRR (boot/device_units.h):
+     * the devices left with the primary can then reach the partition's
+     * by DMA; logged as a warning at every boot */
+    bool allow_split;
+    unsigned allow_split_line;
     unsigned kernel_line, cpus_line, memory_line, checkpoint_line, devices_line,
         token_line;
 };
@@ -66,7 +72,11 @@ struct onestone_config {
     uint16_t console_port;            /* I/O port of the 16550; 0 = no console */
     uint32_t console_baud;
     enum boot_volume_kind boot_volume_kind;
-    char boot_volume_label[CONFIG_VOLUME_MAX];   /* for BOOT_VOLUME_LABEL */
+    /* BOOT_VOLUME_LABEL: the FAT volume label; BOOT_VOLUME_PARTUUID: the
+     * GUID as written (lower case), and its 16 bytes as an EFI_GUID (and a
+     * GPT entry, and a hard-drive device path node) lays them out */
+    char boot_volume_label[CONFIG_VOLUME_MAX];
+    uint8_t boot_volume_guid[16];
     char boot_path[CONFIG_PATH_MAX];  /* backslash path on that volume */
     char boot_args[CONFIG_ARGS_MAX];  /* load options given to the target */
     bool hide_hypervisor;             /* hide CPUID.1:ECX[31] and 0x4000_00xx */
@@ -98,5 +108,11 @@ bool config_token_file_ok(const char *text, size_t len);
 bool config_parse_device(const char *s, size_t len, struct device_ref *out);
 
 const char *config_log_level_name(enum log_level level);
+
+/* "xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx" (hex, either case), as lsblk's
+ * PARTUUID and efibootmgr's HD() print it, as the 16 bytes of an EFI_GUID
+ * in memory (the first three fields little-endian); false for anything
+ * else. */
+bool config_parse_guid(const char *s, size_t len, uint8_t out[16]);
 
 #endif

@@ -6,7 +6,7 @@
 #                                 bad-config missing-target iommu-required
 #                                 triple-fault linux partition
 #                                 partition-crash partition-attack linux-partition
-#                                 mgmt-platform)
+#                                 mgmt-platform boot-volume)
 set -u
 case_name=$1
 work=$2
@@ -241,6 +241,53 @@ missing-target)
     guest_results "$log"
     expect "$log" "the fallback boot still runs under onestone" 'testguest: [1-9][0-9]* passed, 0 failed'
     ;;
+boot-volume)
+    # two disks on two controllers, each with the boot target at the same
+    # path: onestone's ESP on IDE (first in the firmware's boot order) and
+    # a GPT disk on EHCI (USB). boot_volume = partuuid:GUID boots the USB
+    # disk's copy; a GUID no partition has, and one two partitions share
+    # (the IDE scratch disk made a clone), are refused by name and the
+    # firmware's boot manager goes on
+    G=4f6e6573-746f-6e65-5553-420000000001
+    dev=$work/devices
+    rm -rf "$dev" && mkdir -p "$dev"
+    export ONESTONE_BOCHS_DEVICES=$dev
+    /usr/bin/python3 "$root/tools/mkgpt.py" "$dev/usb.img" 16 "$G" "$B/testguest.efi=\\EFI\\test\\testguest.efi" ||
+        { fail "USB disk image built" "tools/mkgpt.py failed"; exit 0; }
+    dd if=/dev/zero of="$dev/ide.img" bs=1M count=8 status=none
+    SHELL_EXPECT=expect=visible
+    volume_conf() { printf 'boot_volume = partuuid:%s\nboot_path = \\EFI\\test\\testguest.efi\nboot_args = expect=visible' "$1"; }
+    esp "$work/esp.img" 16 "$(volume_conf "$G")"
+    boot $IVY 600 "$END"
+    cp "$log" "$work/right.txt"
+    expect "$work/right.txt" "onestone finds the partition by its GUID on the USB disk" \
+        "boot_volume: partuuid:$G is .*[Uu][Ss][Bb]\(.*HD\("
+    expect "$work/right.txt" "the target starts from the USB disk, not from the first disk in the boot order" \
+        'testguest: loaded from .*[Uu][Ss][Bb]\(.*HD\('
+    guest_results "$work/right.txt"
+    missing=4f6e6573-746f-6e65-5553-4200000000ff
+    esp "$work/esp.img" 16 "$(volume_conf "$missing")"
+    boot $IVY 600 "$END"
+    cp "$log" "$work/missing.txt"
+    expect "$work/missing.txt" "a GUID no partition has is refused by name" \
+        "boot_volume: no GPT partition has the GUID $missing \([1-9][0-9]* GPT partitions on the connected disks\)"
+    expect "$work/missing.txt" "the partitions there are listed, with their GUIDs" \
+        "^onestone: ERROR: +PciRoot.*HD\\(1,GPT,4F6E6573-746F-6E65-5553-420000000001"
+    expect "$work/missing.txt" "then onestone returns to the firmware's boot manager" \
+        "boot target: volume '$missing' not found; returning to the firmware boot manager"
+    expect_not "$work/missing.txt" "nothing was started from a wrong disk by onestone" 'starting boot target'
+    /usr/bin/python3 "$root/tools/mkgpt.py" "$dev/ide.img" 8 "$G" "$B/testguest.efi=\\EFI\\test\\testguest.efi" ||
+        { fail "clone disk image built" "tools/mkgpt.py failed"; exit 0; }
+    esp "$work/esp.img" 16 "$(volume_conf "$G")"
+    boot $IVY 600 "$END"
+    cp "$log" "$work/twice.txt"
+    expect "$work/twice.txt" "a GUID two partitions share is refused, naming both" \
+        "boot_volume: partuuid:$G names more than one partition"
+    if [ "$(grep -a -A2 'names more than one partition' "$work/twice.txt" | grep -ac 'HD(')" -ge 2 ]; then pass "both partitions' device paths are listed"
+    else fail "both partitions' device paths are listed" "$(grep -a -A2 'more than one partition' "$work/twice.txt" | tr '\n' '|')"
+    fi
+    expect_not "$work/twice.txt" "nothing was started by onestone from either clone" 'starting boot target'
+    ;;
 partition-crash)
     # the partition triple-faults on purpose in the middle of a job: onestone
     # restarts it from its pristine kernel, the job resumes from checkpoint
@@ -321,10 +368,47 @@ port = 80' "$B/mgmt.elf=\\EFI\\onestone\\mgmt.elf" "$B/linux/vmlinuz=\\vmlinuz" 
     ;;
 linux)
     "$root/tools/build-linux-guest.sh" "$B/linux" || { fail "Linux guest image built" "tools/build-linux-guest.sh failed"; exit 0; }
-    esp "$work/esp.img" 32 'boot_path = \vmlinuz
-boot_args = console=ttyS0,115200 initrd=\initrd.img panic=-1 loglevel=6' \
+    # Under Bochs the machine also has the devices a user passes through
+    # (display, sound card, EHCI with a USB disk, a second IDE disk) and
+    # Linux drives each with its own driver (guest/linux/init,
+    # onestone.devices); KVM's machine has none of them
+    devargs=""
+    if [ "${RUNNER:-bochs-run.sh}" = bochs-run.sh ]; then
+        dev=$work/devices
+        rm -rf "$dev" && mkdir -p "$dev"
+        head -c 300000 /dev/urandom > "$dev/check.bin"
+        /usr/bin/python3 "$root/tools/mkgpt.py" "$dev/usb.img" 16 4f6e6573-746f-6e65-5553-420000000001 \
+            "$dev/check.bin=\\check.bin" || { fail "USB disk image built" "tools/mkgpt.py failed"; exit 0; }
+        dd if=/dev/zero of="$dev/ide.img" bs=1M count=8 status=none
+        export ONESTONE_BOCHS_DEVICES=$dev
+        devargs=" onestone.devices"
+    fi
+    esp "$work/esp.img" 32 "boot_path = \\vmlinuz
+boot_args = console=ttyS0,115200 initrd=\\initrd.img panic=-1 loglevel=6$devargs" \
         "$B/linux/vmlinuz=\\vmlinuz" "$B/linux/initrd.img=\\initrd.img"
     boot $IVY 1500 'LINUX-END|platform reset|Kernel panic|X64 Exception'
+    if [ -n "$devargs" ]; then
+        expect "$log" "Linux drives the PCI display with its bochs DRM driver: a mode is set, its frame buffer reads back what was written" \
+            'LINUX-DEV: display .* driver=bochs-drm fb0=bochs-drmdrmfb mode=[0-9]+,[0-9]+ devcheck: fb: [0-9]+ words written and read back'
+        expect "$log" "Linux plays a tone through the ES1370 driver" 'LINUX-DEV: sound .* driver=snd_ens1370 .* devcheck: tone: [0-9]+ frames of 440 Hz'
+        irq=$(grep -a 'LINUX-DEV: sound' "$log" | sed -n 's/.*interrupts \([0-9]*\) -> \([0-9]*\).*/\1 \2/p')
+        if [ -n "$irq" ] && [ "${irq#* }" -gt "${irq% *}" ]; then pass "the sound card's interrupt count rose while it played ($irq)"
+        else fail "the sound card's interrupt count rose while it played" "${irq:-no count}"
+        fi
+        if t=$(/usr/bin/python3 "$root/tests/bochs/tone_check.py" "$dev/es1370.wav" 440); then pass "the card played the tone: $t"
+        else fail "the card played the 440 Hz tone" "$t"
+        fi
+        want=$(sha256sum "$dev/check.bin" | cut -d' ' -f1)
+        expect "$log" "a file on the USB disk (EHCI, usb-storage, vfat) reads back with the right checksum" \
+            "LINUX-DEV: usb disk sd[a-z] on .* driver=ehci-pci check.bin sha256=$want"
+        ide=$(grep -a 'LINUX-DEV: ide disk' "$log" | sed -n 's/.*wrote sha256=\([0-9a-f]*\) read sha256=\([0-9a-f]*\).*/\1 \2/p')
+        img=$(head -c 1048576 "$dev/ide.img" | sha256sum | cut -d' ' -f1)
+        if [ -n "$ide" ] && [ "${ide% *}" = "${ide#* }" ] && [ "${ide% *}" = "$img" ]; then
+            pass "the IDE disk (ata_piix) writes and reads 1 MiB with matching checksums, on the disk image too"
+        else fail "the IDE disk (ata_piix) writes and reads 1 MiB with matching checksums, on the disk image too" "guest: ${ide:-no line}, image: $img"
+        fi
+        expect_not "$log" "every device check found its device" 'LINUX-DEV: [a-z ]*: |LINUX-DEV: module'
+    fi
     expect "$log" "onestone launched every CPU" 'all 2 CPUs run as guests of onestone'
     expect "$log" "Linux reached user space" 'LINUX-USERSPACE: init started'
     expect "$log" "Linux brought both CPUs online" 'LINUX-CPUS: online=0-1 nproc=2'

@@ -111,6 +111,14 @@ static void test_values(void)
     CHECK_EQ_U64(parse("boot_volume = self\n", &c, &err), 0);
     CHECK_EQ_U64(c.boot_volume_kind, BOOT_VOLUME_SELF);
 
+    /* a partition GUID: kept as written (lower case) and as EFI_GUID bytes */
+    CHECK_EQ_U64(parse("boot_volume = partuuid:4F6E6573-746f-6e65-5553-420000000001\n", &c, &err), 0);
+    CHECK_EQ_U64(c.boot_volume_kind, BOOT_VOLUME_PARTUUID);
+    CHECK_STREQ(c.boot_volume_label, "4f6e6573-746f-6e65-5553-420000000001");
+    static const uint8_t want_guid[16] = { 0x73, 0x65, 0x6e, 0x4f, 0x6f, 0x74, 0x65, 0x6e,
+                                           0x55, 0x53, 0x42, 0x00, 0x00, 0x00, 0x00, 0x01 };
+    CHECK(memcmp(c.boot_volume_guid, want_guid, 16) == 0);
+
     static const struct { const char *v; bool hide; } hv[] = {
         { "yes", true }, { "true", true }, { "1", true },
         { "no", false }, { "false", false }, { "0", false },
@@ -205,6 +213,15 @@ static void test_errors(void)
     EXPECT_ERROR("log_level = verbose\n", 1, "log_level", "verbose");
     EXPECT_ERROR("boot_volume = usb\n", 1, "boot_volume", "usb");
     EXPECT_ERROR("boot_volume = label:\n", 1, "boot_volume", "label:");
+    EXPECT_ERROR("boot_volume = partuuid:\n", 1, "boot_volume", "partuuid:");
+    EXPECT_ERROR("boot_volume = partuuid:4f6e6573-746f-6e65-5553-42000000000\n", 1, "boot_volume",
+                 "is not a GUID");
+    EXPECT_ERROR("boot_volume = partuuid:4f6e6573-746f-6e65-5553-42000000000g\n", 1, "boot_volume",
+                 "42000000000g");
+    EXPECT_ERROR("boot_volume = partuuid:4f6e6573a746f-6e65-5553-420000000001\n", 1, "boot_volume",
+                 "is not a GUID");
+    EXPECT_ERROR("boot_volume = partuuid:{4f6e6573-746f-6e65-5553-420000000001}\n", 1, "boot_volume",
+                 "is not a GUID");
 
     /* control characters inside a value; the message shows them as '?' */
     EXPECT_ERROR("console = com\001\n", 1, "console", "'com?'");

@@ -31,13 +31,15 @@ def main(argv):
         else:
             work, model, cpus, image, end_re, timeout = rest[:6]
             # ONESTONE_BOCHS_NIC_PORT: an e1000 with a forward to that guest
-            # port (the partition cases), under Bochs or KVM alike
+            # port (the partition cases), under Bochs or KVM alike;
+            # ONESTONE_BOCHS_DEVICES: the passthrough checks' devices (Bochs)
             nic = os.environ.get("ONESTONE_BOCHS_NIC_PORT")
             nic_port = int(nic) if nic else None
             if kind == "bochs":
                 emu = machines.bochs(work, model, int(cpus), image,
                                      int(rest[6]) if len(rest) > 6 and rest[6] else 10000000,
-                                     nic_port=nic_port)
+                                     nic_port=nic_port,
+                                     devices=os.environ.get("ONESTONE_BOCHS_DEVICES"))
             else:
                 emu = machines.kvm(work, int(cpus), image, nic_port=nic_port)
     except (ValueError, IndexError, OSError) as e:

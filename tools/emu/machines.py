@@ -73,7 +73,7 @@ def free_host_port(preferred=0):
 
 
 def bochs(work, model, cpus, image, ips=10000000, com1_tty=None, nic_port=None,
-          host_port=None, com2_tty=None):
+          host_port=None, com2_tty=None, devices=None):
     """Bochs booting OVMF from a copy of IMAGE (WORK/disk.img: Bochs leaves
     a lock file beside the image it ran). COM1 goes to WORK/serial.txt, or
     to the terminal device COM1_TTY (a pseudo-terminal the caller relays;
@@ -83,7 +83,15 @@ def bochs(work, model, cpus, image, ips=10000000, com1_tty=None, nic_port=None,
     adds an e1000 in PCI slot 1 on slirp user networking, with a forward
     from 127.0.0.1 to that guest port; the host side (WORK/host_port) is
     HOST_PORT or else a port the kernel just handed out, which
-    listening_tcp_ports(pid) shows Bochs holding once it is up."""
+    listening_tcp_ports(pid) shows Bochs holding once it is up. DEVICES (a
+    directory holding usb.img and ide.img) adds the devices the passthrough
+    checks drive: the PCI display (pcivga, Bochs VBE), an ES1370 sound card
+    writing what it plays to DEVICES/es1370.wav, an EHCI controller (with
+    its UHCI companions) with DEVICES/usb.img as a USB disk on its first
+    port, and DEVICES/ide.img as the second disk on the IDE channel (both
+    used in place). Not Bochs's xHCI: Bochs 2.7 decodes only the low half
+    of its 64-bit BAR, which OVMF places above 4 GiB, so neither the
+    firmware nor Linux can reach it."""
     _fresh(work, "serial.txt", "serial2.txt", "bochs.log", "bochs.out", "disk.img", "disk.img.lock")
     for path in (work, image):
         if re.search(r"[\s,\"]", os.path.abspath(path)):
@@ -108,7 +116,20 @@ def bochs(work, model, cpus, image, ips=10000000, com1_tty=None, nic_port=None,
             f.write("%d\n" % host_port)
         slots = ", slot1=e1000"
         nic = "e1000: enabled=1, mac=52:54:00:12:34:56, ethmod=slirp, script=%s" % slirp
-    for key, val in (("@PCI_SLOTS@", slots), ("@NIC@", nic),
+    extra = ""
+    if devices:
+        for name in ("usb.img", "ide.img"):
+            if not os.path.exists(os.path.join(devices, name)):
+                raise ValueError("the device machine needs %s" % os.path.join(devices, name))
+        if re.search(r"[\s,\"]", os.path.abspath(devices)):
+            raise ValueError("Bochs cannot take a path with spaces, commas or quotes: %s" % devices)
+        slots += ", slot2=pcivga, slot3=es1370, slot4=usb_ehci"
+        extra = "\n".join([
+            "vga: extension=vbe",
+            "es1370: enabled=1, wavemode=2, wavefile=%s" % os.path.join(devices, "es1370.wav"),
+            "usb_ehci: enabled=1, port1=disk, options1=\"path:%s\"" % os.path.join(devices, "usb.img"),
+            "ata0-slave: type=disk, path=%s, mode=flat" % os.path.join(devices, "ide.img")])
+    for key, val in (("@PCI_SLOTS@", slots), ("@NIC@", nic), ("@DEVICES@", extra),
                      ("@COM1@", com1), ("@COM2@", com2), ("@CPU_MODEL@", model), ("@CPUS@", str(cpus)),
                      ("@IPS@", str(ips)), ("@DISK@", disk),
                      ("@LOG@", os.path.join(work, "bochs.log"))):
