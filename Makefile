@@ -35,7 +35,7 @@ SHARED_SRCS := guest/mgmt/fold.c guest/mgmt/json.c guest/mgmt/http_parse.c guest
 	boot/config.c boot/elf_check.c boot/mgmt_platform.c boot/acpi_tables.c boot/ecam.c vtd/dmar.c vtd/fault.c vtd/unit.c vtd/inval.c hv/core/pgtable.c hv/x86/mtrr.c hv/core/memrange.c hv/vmx/ept_build.c \
 	hv/vmx/vmx_caps.c hv/vmx/exits/exit_decode.c hv/core/log.c hv/x86/cpuid_policy.c hv/vmx/msr_bitmap.c hv/x86/mmio_decode.c \
 	hv/x86/cr_checks.c hv/x86/ipi_policy.c hv/core/partition.c hv/core/log_ring.c hv/core/line_edit.c hv/core/console_cmd.c hv/core/out_ring.c \
-	hv/core/uart_sink.c boot/acpi_s5.c
+	hv/core/uart_sink.c boot/acpi_s5.c boot/pci_groups.c boot/device_units.c tools/lspci_dump.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all deps test unit emu run bench clean
@@ -90,10 +90,11 @@ $(BUILD)/%.efi: $(BUILD)/%.so
 	@$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
 		-j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
 
-$(BUILD)/onestone-conf: tools/onestone-conf.c boot/config.c boot/elf_check.c include/onestone/config.h \
-		boot/elf_check.h include/onestone/elf64.h include/onestone/text_number.h
+CONF_TOOL_SRCS := tools/onestone-conf.c tools/conf_devices.c tools/lspci_dump.c boot/config.c \
+	boot/elf_check.c boot/pci_groups.c boot/device_units.c vtd/dmar.c hv/core/log.c tools/host_uart.c
+$(BUILD)/onestone-conf: $(CONF_TOOL_SRCS) $(wildcard include/onestone/*.h tools/*.h boot/*.h vtd/*.h)
 	@mkdir -p $(dir $@)
-	$(CC) -std=gnu11 $(WARN) -O2 -Iinclude -I. tools/onestone-conf.c boot/config.c boot/elf_check.c -o $@
+	$(CC) -std=gnu11 $(WARN) -O2 -Iinclude -I. $(CONF_TOOL_SRCS) -o $@
 
 $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h tests/unit/host_stubs.c $(SHARED_SRCS)
 	@mkdir -p $(dir $@)

@@ -4,6 +4,7 @@
  * firmware, whose boot manager goes on to the next boot entry. */
 #include "boot/boot.h"
 #include "boot/platform_facts.h"
+#include "boot/mgmt_units.h"
 #include "boot/mgmt_files.h"
 #include "boot/mgmt_launch.h"
 #include "drivers/uart16550.h"
@@ -70,12 +71,16 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
         if (mgmt_files_check(image, &config.mgmt) != 0)
             return refuse("a file onestone.conf names is missing or invalid",
                           "nothing was changed");
+        if (mgmt_units_check(&config.mgmt, &facts, resolved, &perr) != 0)
+            return refuse("onestone.conf does not fit this machine", "nothing was changed");
     }
     uart_init(config.console_port, config.console_baud);
     log_setup(config.console_port, config.log_level);
     log_set_mirror(config.console_port ? NULL : console_mirror_line);
     LOG_INF("config: boot %s on %s%s, hide_hypervisor=%s, log_level=%s", config.boot_path,
-            config.boot_volume_kind == BOOT_VOLUME_SELF ? "self" : "label:",
+            config.boot_volume_kind == BOOT_VOLUME_SELF    ? "self"
+            : config.boot_volume_kind == BOOT_VOLUME_LABEL ? "label:"
+                                                           : "partuuid:",
             config.boot_volume_kind == BOOT_VOLUME_SELF ? "" : config.boot_volume_label,
             config.hide_hypervisor ? "yes" : "no", config_log_level_name(config.log_level));
 

@@ -23,7 +23,7 @@ fi
 cat "$out/unit.results"
 
 # 2. emulator cases
-cases="harness:demo bochs:linux-partition bochs:partition-crash bochs:partition bochs:partition-attack bochs:linux bochs:mgmt-platform harness:standins bochs:visible bochs:hidden bochs:refuse-no-ept bochs:bad-config bochs:missing-target bochs:iommu-required bochs:triple-fault qemu:3level qemu:4level qemu:caching-mode qemu:intremap qemu:selftest mgmt:api mgmt:smp mgmt:checkpoint mgmt:workunit mgmt:compute mgmt:workserver conf:check"
+cases="harness:demo bochs:linux-partition bochs:partition-crash bochs:partition bochs:partition-attack bochs:linux bochs:mgmt-platform bochs:boot-volume harness:standins bochs:visible bochs:hidden bochs:refuse-no-ept bochs:bad-config bochs:missing-target bochs:iommu-required bochs:triple-fault qemu:3level qemu:4level qemu:caching-mode qemu:intremap qemu:selftest mgmt:api mgmt:smp mgmt:checkpoint mgmt:workunit mgmt:compute mgmt:workserver conf:check conf:survey"
 run_case() {
     emu=${1%%:*} name=${1#*:}
     start=$(date +%s)

@@ -1,18 +1,24 @@
 /* Runs on the host: checks an onestone.conf with the same parser
  * onestone.efi uses (boot/config.c), before it goes onto the ESP.
- *   onestone-conf check FILE [--esp DIR]
+ *   onestone-conf check FILE [--esp DIR] [--lspci DUMP [--dmar TABLE]]
  * exit 0 and the effective settings, or exit 1 and "FILE:LINE: message".
  * With --esp DIR (the ESP's root as a directory), the files the
  * configuration names on onestone's volume are checked too: the
  * management partition's kernel (an ELF-64 x86-64 executable that fits
  * its memory, boot/elf_check.c) and its token_file. Checks only the
  * machine can answer (devices that exist there, how many CPUs and how much
- * memory it has) are made by onestone.efi at boot and listed as such. */
+ * memory it has) are made by onestone.efi at boot and listed as such.
+ * With --lspci DUMP (lspci -D -nnvvv -xxxx from the target machine, or a
+ * tools/onestone-survey file) the device assignment is judged against
+ * that machine's IOMMU groups, multi-function devices and RMRRs (from
+ * the survey, or --dmar TABLE, /sys/firmware/acpi/tables/DMAR), as
+ * onestone.efi judges it at boot (tools/conf_devices.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include "onestone/config.h"
 #include "boot/elf_check.h"
+#include "tools/conf_devices.h"
 
 #define CONF_MAX (64 * 1024)
 #define KERNEL_MAX (64u << 20)
@@ -121,7 +127,7 @@ static int check_mgmt_files(const char *conf, const struct mgmt_config *m, const
     return 0;
 }
 
-static int check(const char *path, const char *esp)
+static int check(const char *path, const char *esp, const char *lspci, const char *dmar)
 {
     const char *why = NULL;
     size_t n;
@@ -141,6 +147,8 @@ static int check(const char *path, const char *esp)
     }
     if (c.mgmt.present && esp && check_mgmt_files(path, &c.mgmt, esp))
         return 1;
+    if (lspci && conf_check_devices(path, &c, lspci, dmar))
+        return 1;
     printf("console = %s\n", c.console_port == 0x3F8 ? "com1" : c.console_port == 0x2F8 ? "com2" : "none");
     printf("baud = %u\n", c.console_baud);
     printf("log_level = %s\n", config_log_level_name(c.log_level));
@@ -149,7 +157,8 @@ static int check(const char *path, const char *esp)
     if (c.boot_volume_kind == BOOT_VOLUME_SELF)
         printf("boot_volume = self\n");
     else
-        printf("boot_volume = label:%s\n", c.boot_volume_label);
+        printf("boot_volume = %s:%s\n",
+               c.boot_volume_kind == BOOT_VOLUME_LABEL ? "label" : "partuuid", c.boot_volume_label);
     printf("boot_path = %s\n", c.boot_path);
     printf("boot_args = %s\n", c.boot_args);
     printf("hide_hypervisor = %s\n", c.hide_hypervisor ? "yes" : "no");
@@ -157,20 +166,36 @@ static int check(const char *path, const char *esp)
         print_mgmt(&c.mgmt);
         if (!esp)
             printf("# the kernel and token files were not checked: give --esp DIR\n");
+        if (c.mgmt.allow_split)
+            printf("allow_split = yes\n");
         printf("# checked at boot only: that the devices exist (and are not bridges), that "
-               "the machine has more than %u CPU(s) and the memory\n", c.mgmt.cpus);
-        printf("# note: this build of onestone.efi refuses [mgmt]: partitions are not "
-               "implemented yet\n");
+               "the machine has more than %u CPU(s) and the memory%s\n", c.mgmt.cpus,
+               lspci ? "" : "; give --lspci DUMP to check the devices' IOMMU groups now");
     }
     return 0;
 }
 
 int main(int argc, char **argv)
 {
-    if (argc == 3 && strcmp(argv[1], "check") == 0)
-        return check(argv[2], NULL);
-    if (argc == 5 && strcmp(argv[1], "check") == 0 && strcmp(argv[3], "--esp") == 0)
-        return check(argv[2], argv[4]);
-    fprintf(stderr, "usage: onestone-conf check FILE [--esp DIR]\n");
+    const char *esp = NULL, *lspci = NULL, *dmar = NULL;
+    if (argc < 3 || strcmp(argv[1], "check") != 0)
+        goto usage;
+    for (int i = 3; i < argc; i += 2) {
+        if (i + 1 >= argc)
+            goto usage;
+        if (!strcmp(argv[i], "--esp"))
+            esp = argv[i + 1];
+        else if (!strcmp(argv[i], "--lspci"))
+            lspci = argv[i + 1];
+        else if (!strcmp(argv[i], "--dmar"))
+            dmar = argv[i + 1];
+        else
+            goto usage;
+    }
+    if (dmar && !lspci)
+        goto usage;
+    return check(argv[2], esp, lspci, dmar);
+usage:
+    fprintf(stderr, "usage: onestone-conf check FILE [--esp DIR] [--lspci DUMP [--dmar TABLE]]\n");
     return 2;
 }

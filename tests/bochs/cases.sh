@@ -176,6 +176,7 @@ a kernel that is not on the volume|4|kernel: \\EFI\\onestone\\mgmt\.elf: not fou
 a kernel that is not ELF|4|kernel: \\EFI\\onestone\\mgmt\.elf: not an ELF file|1|64M|00:01.2|# -|text
 an unknown section|9|unknown section \[storage\] \(known: \[primary\], \[mgmt\]\)|1|64M|00:01.2|[storage]|elf
 a key of another section|9|unknown key 'iommu' in \[mgmt\]|1|64M|00:01.2|iommu = off|elf
+one function of a multi-function device|7|devices: functions of one device are split: 00:01\.0 \[8086:7000\] \(LPC bridge\) goes to the primary, 00:01\.2 \[8086:7020\] \(USB\) to the management partition|1|64M|00:01.2|# -|elf
 a malformed device|7|devices: '00:19' is not \[SEG:\]BB:DD\.F or VVVV:DDDD|1|64M|00:19|# -|elf
 memory not in 2M steps|6|memory: '63M' is not a size from 16M to 64G in whole 2M steps|1|63M|00:01.2|# -|elf
 a gateway with DHCP|9|gateway: only with a static address|1|64M|00:01.2|gateway = 10.0.0.1|elf

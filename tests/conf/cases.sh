@@ -10,7 +10,36 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 name=$1 work=$2
 mkdir -p "$work"
 judge_init "conf-$name" "$work/results"
-[ "$name" = check ] || { fail "known case" "no case named $name"; exit 0; }
+case $name in
+check) ;;
+survey)
+    # tools/onestone-survey on a live machine: Debian's Linux under QEMU on
+    # the GPU-and-audio topology, then the checker over what it wrote must
+    # say exactly what it says over the committed capture of that machine
+    dir=$root/tests/conf/topologies
+    if "$root/tests/conf/capture-survey.sh" "$work/live.survey" q35 \
+        -device pcie-root-port,id=rp1,chassis=1,bus=pcie.0,addr=1c.0,multifunction=on \
+        -device VGA,bus=rp1,addr=0.0,multifunction=on -device ich9-intel-hda,bus=rp1,addr=0.1 \
+        -device pcie-root-port,id=rp2,chassis=2,bus=pcie.0,addr=1c.1 -device e1000e,bus=rp2 \
+        > "$work/capture.log" 2>&1; then
+        pass "onestone-survey ran under Linux on the machine and wrote a survey with lspci's dump"
+        cp "$dir/q35-gpu-audio.survey" "$work/saved.survey"
+        printf '[mgmt]\nkernel = \\EFI\\onestone\\mgmt.elf\ncpus = 1\nmemory = 64M\ndevices = 01:00.1\ntoken = SECRET\n' > "$work/onestone.conf"
+        (cd "$work" && "${ONESTONE_CONF:-$root/build/onestone-conf}" check onestone.conf --lspci live.survey > live.out 2>&1
+         "${ONESTONE_CONF:-$root/build/onestone-conf}" check onestone.conf --lspci saved.survey 2>&1 | sed 's/saved.survey/live.survey/g' > saved.out)
+        if diff -u "$work/saved.out" "$work/live.out" > "$work/diff"; then
+            pass "the checker finds on the live survey exactly what it finds on the committed capture"
+        else
+            fail "the checker finds on the live survey exactly what it finds on the committed capture" "$(grep '^[-+][^-+]' "$work/diff" | head -3 | tr '\n' '|')"
+        fi
+        expect "$work/live.out" "the live survey's GPU/audio split is refused" 'a GPU and its audio function are split'
+        expect "$work/live.out" "the live survey carries Linux's own groups, and the checker's are the same" 'the groups are the ones Linux formed on that machine'
+    else
+        fail "onestone-survey ran under Linux on the machine and wrote a survey with lspci's dump" "$(tail -3 "$work/capture.log" | tr '\n' '|')"
+    fi
+    exit 0 ;;
+*) fail "known case" "no case named $name"; exit 0 ;;
+esac
 conf=${ONESTONE_CONF:-$root/build/onestone-conf}
 esp=$work/esp
 rm -rf "$esp"
@@ -77,7 +106,7 @@ refused() {  # WHAT SED_EXPR MESSAGE [--esp]
 refused "an unknown section" 's/^\[primary\]/[storage]/' \
     "4: unknown section [storage] (known: [primary], [mgmt])"
 refused "a key of another section" 's/^port = 80/iommu = off/' \
-    "16: unknown key 'iommu' in [mgmt] (known: kernel, cpus, memory, checkpoint, devices, token, token_file, address, gateway, port, project, test)"
+    "16: unknown key 'iommu' in [mgmt] (known: kernel, cpus, memory, checkpoint, devices, token, token_file, address, gateway, port, project, allow_split, test)"
 refused "a [primary] key given globally too" '1i boot_path = \\x.efi' \
     "7: key 'boot_path' given twice (first on line 1)"
 refused "[mgmt] twice" '$a [mgmt]' "18: section [mgmt] given twice (first on line 8)"
@@ -104,4 +133,7 @@ refused "a kernel larger than the partition's memory" 's/^memory = .*/memory = 1
     "9: kernel: \\EFI\\onestone\\mgmt.elf: a loadable segment does not fit in the partition's memory (below its checkpoint range)" --esp
 refused "a token_file that does not hold one token" 's/^token = SECRET .*/token_file = \\EFI\\onestone\\bad.token/' \
     "14: token_file: \\EFI\\onestone\\bad.token must hold one token of 1-63 printable characters without spaces" --esp
+# the device checks against real topologies (tests/conf/topologies/)
+"$root/tests/conf/topologies.sh" "$work/topologies.results"
+cat "$work/topologies.results" >> "$work/results"
 exit 0
