@@ -175,8 +175,39 @@ static int get_status(struct jbuf *b)
     return 200;
 }
 
+static const char *const irq_modes[] = { "none", "INTx", "INTx (disabled)", "MSI", "MSI-X" };
+
+/* under onestone: every function of the machine as onestone sees it
+ * (MGMT_HC_DEVICES), the primary's with how they interrupt */
+static int get_machine_devices(struct jbuf *b)
+{
+    static struct mgmt_hc_devices hd;
+    if (hv_call(MGMT_HC_DEVICES, &hd, sizeof hd) != 0)
+        return error(b, 503, "onestone did not answer MGMT_HC_DEVICES");
+    jb_printf(b, "{\"devices\":[");
+    for (unsigned i = 0; i < hd.count && i < MGMT_DEVICES_MAX; i++) {
+        const struct mgmt_hc_device *d = &hd.d[i];
+        jb_printf(b,
+                  "%s{\"bdf\":\"%02x:%02x.%x\",\"vendor\":\"%04x\",\"device\":\"%04x\","
+                  "\"class\":\"%06lx\",\"owner\":\"%s\",\"interrupts\":\"%s\"",
+                  i ? "," : "", d->bus, d->dev, d->fn, d->vendor, d->device,
+                  (unsigned long)d->class_code, d->owner == MGMT_OWNER_MGMT ? "mgmt" : "primary",
+                  d->irq_mode < 5 ? irq_modes[d->irq_mode] : "?");
+        if (d->intx_pin)
+            jb_printf(b, ",\"intx_pin\":\"%c\",\"intx_line\":%u", d->intx_pin <= 4 ? "-ABCD"[d->intx_pin] : '?',
+                      d->intx_line);
+        if (d->irq_mode == MGMT_IRQ_INTX)
+            jb_printf(b, ",\"intx_shared_with\":%u", d->intx_sharers);
+        jb_printf(b, "}");
+    }
+    jb_printf(b, "],\"total\":%u}\n", (unsigned)hd.total);
+    return 200;
+}
+
 static int get_devices(struct jbuf *b)
 {
+    if (mgmt_params.host == MGMT_HOST_ONESTONE)
+        return get_machine_devices(b);
     uint16_t nic = net_nic()->bdf;
     jb_printf(b, "{\"devices\":[");
     for (unsigned i = 0; i < device_count; i++) {
@@ -186,9 +217,7 @@ static int get_devices(struct jbuf *b)
                   "%s{\"bdf\":\"%02x:%02x.%x\",\"vendor\":\"%04x\",\"device\":\"%04x\","
                   "\"class\":\"%06lx\",\"owner\":\"%s\"}",
                   i ? "," : "", d->bdf >> 8, (d->bdf >> 3) & 31, d->bdf & 7, d->vendor, d->device,
-                  (unsigned long)(d->class_rev >> 8),
-                  mine ? "mgmt" : mgmt_params.host == MGMT_HOST_STANDALONE ? "none (standalone)"
-                                                                          : "not mgmt");
+                  (unsigned long)(d->class_rev >> 8), mine ? "mgmt" : "none (standalone)");
     }
     jb_printf(b, "]}\n");
     return 200;

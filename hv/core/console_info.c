@@ -10,6 +10,7 @@
 #include "hv/core/log_ring.h"
 #include "hv/core/mgmt_hypercall.h"
 #include "hv/core/partition.h"
+#include "hv/core/device_report.h"
 #include "hv/core/pci_cfg.h"
 #include "hv/core/pool.h"
 #include "onestone/hvabi.h"
@@ -352,72 +353,64 @@ int cmd_memory(const struct console_args *a, struct text_out *o)
     return 0;
 }
 
-/* PCI: a capability's offset (0: none) */
-static unsigned find_cap(uint16_t bdf, uint8_t id)
-{
-    if (!(pci_cfg_read(bdf, 0x06, 2) & 0x10))
-        return 0;
-    unsigned at = pci_cfg_read(bdf, 0x34, 1) & 0xFC;
-    for (unsigned hops = 0; at && hops < 48; hops++) {
-        if ((pci_cfg_read(bdf, at, 1) & 0xFF) == id)
-            return at;
-        at = pci_cfg_read(bdf, at + 1, 1) & 0xFC;
-    }
-    return 0;
-}
-
-static const char *irq_mode(uint16_t bdf)
-{
-    unsigned msix = find_cap(bdf, 0x11), msi = find_cap(bdf, 0x05);
-    if (msix && (pci_cfg_read(bdf, msix + 2, 2) & 0x8000))
-        return "MSI-X";
-    if (msi && (pci_cfg_read(bdf, msi + 2, 2) & 0x0001))
-        return "MSI";
-    if (pci_cfg_read(bdf, 0x3D, 1) & 0xFF)
-        return (pci_cfg_read(bdf, 0x04, 2) & 0x400) ? "INTx (disabled)" : "INTx";
-    return "none";
-}
-
-static const char *owner_of(uint16_t bdf)
-{
-    const struct plan_mgmt *m = &hv_plan->mgmt;
-    for (uint32_t d = 0; m->present && d < m->device_count; d++)
-        if (plan_device_bdf(&m->devices[d]) == bdf)
-            return "mgmt";
-    return "primary";
-}
+static const char pin_names[] = "-ABCD";
 
 int cmd_devices(const struct console_args *a, struct text_out *o)
 {
-    unsigned found = 0;
-    for (unsigned bus = 0; bus < 256; bus++)
-        for (unsigned dev = 0; dev < 32; dev++)
-            for (unsigned fn = 0; fn < 8; fn++) {
-                uint16_t bdf = (uint16_t)(bus << 8 | dev << 3 | fn);
-                uint32_t id = pci_cfg_read(bdf, 0, 4);
-                if (id == 0xFFFFFFFFu || id == 0) {
-                    if (fn == 0)
-                        break;
-                    continue;
-                }
-                uint32_t class = pci_cfg_read(bdf, 0x08, 4) >> 8;
-                const char *mode = irq_mode(bdf);
-                if (a->json)
-                    console_say(o,
-                                "{\"bdf\":\"%02x:%02x.%x\",\"owner\":\"%s\",\"vendor\":\"%04x\","
-                                "\"device\":\"%04x\",\"class\":\"%06x\",\"interrupts\":\"%s\"}\r\n",
-                                bus, dev, fn, owner_of(bdf), id & 0xFFFF, id >> 16, class, mode);
-                else
-                    console_say(o, "%02x:%02x.%x  %04x:%04x  class %06x  %s  owner %s\r\n", bus,
-                                dev, fn, id & 0xFFFF, id >> 16, class, mode, owner_of(bdf));
-                found++;
-                bool multi = (pci_cfg_read(bdf, 0x0E, 1) & 0x80) != 0;
-                if (fn == 0 && !multi)
-                    break;
+    static struct mgmt_hc_device d[256];
+    unsigned total = device_report_collect(d, 256);
+    unsigned n = total < 256 ? total : 256;
+    for (unsigned i = 0; i < n; i++) {
+        const struct mgmt_hc_device *x = &d[i];
+        const char *owner = x->owner == MGMT_OWNER_MGMT ? "mgmt" : "primary";
+        const char *mode = device_irq_mode_name(x->irq_mode);
+        if (a->json) {
+            console_say(o,
+                        "{\"bdf\":\"%02x:%02x.%x\",\"owner\":\"%s\",\"vendor\":\"%04x\","
+                        "\"device\":\"%04x\",\"class\":\"%06x\",\"interrupts\":\"%s\"",
+                        x->bus, x->dev, x->fn, owner, x->vendor, x->device, x->class_code, mode);
+            if (x->intx_pin)
+                console_say(o, ",\"intx_pin\":\"%c\",\"intx_line\":%u", pin_names[x->intx_pin],
+                            x->intx_line);
+            if (x->irq_mode == MGMT_IRQ_INTX)
+                console_say(o, ",\"intx_shared_with\":%u", x->intx_sharers);
+            console_say(o, "}\r\n");
+            continue;
+        }
+        char pin[40] = "";
+        if (x->irq_mode == MGMT_IRQ_INTX || x->irq_mode == MGMT_IRQ_INTX_DISABLED) {
+            struct text_out p = { pin, sizeof pin, 0, 0 };
+            text_out_str(&p, " pin ");
+            text_out_char(&p, pin_names[x->intx_pin]);
+            text_out_str(&p, " line ");
+            text_out_dec(&p, x->intx_line);
+            if (x->intx_sharers) {
+                text_out_str(&p, " (shared)");
             }
-    if (!found)
+        }
+        console_say(o, "%02x:%02x.%x  %04x:%04x  class %06x  %s%s  owner %s\r\n", x->bus, x->dev,
+                    x->fn, x->vendor, x->device, x->class_code, mode, pin, owner);
+    }
+    /* each shared INTx line once, with the functions on it */
+    for (unsigned i = 0; !a->json && i < n; i++) {
+        if (!d[i].intx_sharers)
+            continue;
+        bool first = true;
+        for (unsigned k = 0; k < i; k++)
+            if (d[k].intx_sharers && d[k].intx_line == d[i].intx_line)
+                first = false;
+        if (!first)
+            continue;
+        console_say(o, "warning: INTx line %u is shared by", d[i].intx_line);
+        for (unsigned k = i; k < n; k++)
+            if (d[k].intx_sharers && d[k].intx_line == d[i].intx_line)
+                console_say(o, " %02x:%02x.%x", d[k].bus, d[k].dev, d[k].fn);
+        console_say(o, ": one driver that leaves it asserted stalls the others; let them use MSI "
+                       "(README: Interrupts)\r\n");
+    }
+    if (!total)
         console_error(a, o, "no PCI function answered", 0);
-    return found ? 0 : 1;
+    return total ? 0 : 1;
 }
 
 int cmd_iommu(const struct console_args *a, struct text_out *o)

@@ -1,5 +1,6 @@
 /* Runs in VMX root: see hv/core/mgmt_hypercall.h. */
 #include "hv/core/mgmt_hypercall.h"
+#include "hv/core/device_report.h"
 #include "hv/core/arch.h"
 #include "hv/core/log.h"
 #include "hv/core/log_ring.h"
@@ -147,6 +148,7 @@ int64_t mgmt_hypercall(struct partition *caller, uint64_t fn, uint64_t buf_gpa, 
     case MGMT_HC_STATUS:   need = sizeof(struct mgmt_hc_status); break;
     case MGMT_HC_COUNTERS: need = sizeof(struct mgmt_hc_counters); break;
     case MGMT_HC_FAULTS:   need = sizeof(struct mgmt_hc_faults); break;
+    case MGMT_HC_DEVICES:  need = sizeof(struct mgmt_hc_devices); break;
     case MGMT_HC_LOG:
         if (size == 0)
             return 0;
@@ -180,6 +182,13 @@ int64_t mgmt_hypercall(struct partition *caller, uint64_t fn, uint64_t buf_gpa, 
         zero(buf, need);
         fill_faults(buf);
         break;
+    case MGMT_HC_DEVICES: {
+        struct mgmt_hc_devices *d = buf;
+        zero(buf, need);
+        d->total = device_report_collect(d->d, MGMT_DEVICES_MAX);
+        d->count = d->total < MGMT_DEVICES_MAX ? d->total : MGMT_DEVICES_MAX;
+        break;
+    }
     }
     return 0;
 }

@@ -59,6 +59,14 @@ bool pci_cfg_port_access(const struct partition *p, uint32_t *latch, uint16_t po
     }
     if (!is_in && protected_register(p, reg, size))
         return true;
+    /* a management partition's functions keep INTx disabled: their line
+     * is one of the primary's interrupt controller's (shared with its
+     * devices, the console's `devices` shows), and the partition polls
+     * or uses MSI */
+    if (!is_in && p->kind != PARTITION_PRIMARY && reg == PCI_COMMAND && size >= 2)
+        *value |= PCI_COMMAND_INTX_DISABLE;
+    else if (!is_in && p->kind != PARTITION_PRIMARY && reg == PCI_COMMAND + 1)
+        *value |= PCI_COMMAND_INTX_DISABLE >> 8;
     *value = hw_access(address, offset, size, is_in, *value);
     return true;
 }
@@ -74,4 +82,9 @@ void pci_cfg_quiesce(uint16_t bdf)
 uint32_t pci_cfg_read(uint16_t bdf, unsigned reg, unsigned size)
 {
     return hw_access(CF8_ENABLE | ((uint32_t)bdf << 8) | (reg & 0xFC), reg & 3, size, true, 0);
+}
+
+void pci_cfg_write(uint16_t bdf, unsigned reg, unsigned size, uint32_t value)
+{
+    hw_access(CF8_ENABLE | ((uint32_t)bdf << 8) | (reg & 0xFC), reg & 3, size, false, value);
 }

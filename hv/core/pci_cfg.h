@@ -28,7 +28,9 @@ bool pci_cfg_port_access(const struct partition *p, uint32_t *latch, uint16_t po
  * INTx-disable on a function, under the same lock. */
 void pci_cfg_quiesce(uint16_t bdf);
 
-/* Onestone's own read (the console's `devices`), under the same lock. */
+/* Onestone's own read (the console's `devices`) and write (device
+ * resets), under the same lock. */
 uint32_t pci_cfg_read(uint16_t bdf, unsigned reg, unsigned size);
+void pci_cfg_write(uint16_t bdf, unsigned reg, unsigned size, uint32_t value);
 
 #endif

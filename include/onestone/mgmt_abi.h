@@ -137,6 +137,35 @@ struct mgmt_hc_log_read {
 };
 _Static_assert(sizeof(struct mgmt_hc_log_read) == 40, "hypercall layout is ABI");
 #define MGMT_LOG_READ_MAX      (64u * 1024u)      /* RSI at most */
+/* RDI: a struct mgmt_hc_devices, RSI its size: onestone's view of every
+ * PCI function of segment 0 (the primary's included, which the partition
+ * cannot see itself): owner and interrupt delivery as each function's
+ * configuration space says now. */
+#define MGMT_HC_DEVICES        (MGMT_HC_BASE | 8)
+#define MGMT_DEVICES_MAX       64u
+#define MGMT_OWNER_PRIMARY     0u
+#define MGMT_OWNER_MGMT        1u
+#define MGMT_IRQ_NONE          0u      /* no interrupt pin, no MSI enabled */
+#define MGMT_IRQ_INTX          1u      /* a line-based interrupt (pin, line) */
+#define MGMT_IRQ_INTX_DISABLED 2u      /* a pin, but Command.INTx Disable set and no MSI */
+#define MGMT_IRQ_MSI           3u
+#define MGMT_IRQ_MSIX          4u
+struct mgmt_hc_device {
+    uint8_t bus, dev, fn, owner;    /* MGMT_OWNER_* */
+    uint16_t vendor, device;
+    uint32_t class_code;            /* class, subclass, programming interface */
+    uint8_t irq_mode;               /* MGMT_IRQ_* */
+    uint8_t intx_pin;               /* 1-4 = INTA-INTD, 0 = none (config 0x3D) */
+    uint8_t intx_line;              /* config 0x3C as the firmware or OS wrote it; 0xFF unknown */
+    uint8_t intx_sharers;           /* MGMT_IRQ_INTX: how many other functions use that line */
+};
+_Static_assert(sizeof(struct mgmt_hc_device) == 16, "hypercall layout is ABI");
+struct mgmt_hc_devices {
+    uint32_t count;                 /* out: entries filled */
+    uint32_t total;                 /* out: functions onestone found (count if <= MGMT_DEVICES_MAX) */
+    struct mgmt_hc_device d[MGMT_DEVICES_MAX];
+};
+_Static_assert(sizeof(struct mgmt_hc_devices) == 8 + 16 * MGMT_DEVICES_MAX, "hypercall layout is ABI");
 
 #define MGMT_HC_EINVAL         (-22)   /* bad function, buffer or request */
 #define MGMT_HC_EPERM          (-1)    /* not allowed for this partition */

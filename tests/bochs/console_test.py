@@ -241,6 +241,23 @@ def every_command(c):
     c.text("devices", r"^00:0[0-9a-f]\.0  8086:100e  class 020000  \S+.*owner mgmt", "devices")
     c.json("devices", lambda o: any(d["owner"] == "mgmt" and d["device"] == "100e" for d in o),
            "devices")
+    modes = ("none", "INTx", "INTx (disabled)", "MSI", "MSI-X")
+    c.json("devices", lambda o: all(d["interrupts"] in modes for d in o) and
+           all(isinstance(d["intx_line"], int) and d["intx_pin"] in "ABCD" for d in o if "intx_pin" in d) and
+           all(isinstance(d["intx_shared_with"], int) for d in o if d["interrupts"] == "INTx") and
+           any(d["owner"] == "mgmt" and d["interrupts"] == "INTx (disabled)" for d in o),
+           "devices: each function's interrupt mode, INTx pin and line, the partition's NIC with INTx off")
+    out = c.text("devices", r"owner primary$", "devices: the primary's functions listed")
+    intx = [l for l in out.splitlines() if "  INTx" in l]
+    c.say(intx and all(re.search(r"  INTx( \(disabled\))? pin [A-D] line \d+", l) for l in intx),
+          "devices: every INTx function shows its pin and line", "%r" % intx[:4])
+    st, j, raw = c.api("GET", "/devices")
+    devs = (j or {}).get("devices", [])
+    c.say(st == 200 and any(d["owner"] == "primary" and d["bdf"] == "00:00.0" for d in devs) and
+          any(d["owner"] == "mgmt" and d["device"] == "100e" for d in devs) and
+          all(d["interrupts"] in modes for d in devs),
+          "GET /devices under onestone lists the machine's functions, the primary's too, with their interrupts",
+          "%s %r" % (st, raw[:300]))
     c.text("iommu", r"^iommu: off", "iommu")
     c.json("iommu", lambda o: o[0]["iommu"] == "off", "iommu")
     c.text("stats", r"^cpu0 \(primary\): \d+ exits, \d+/s over the last second", "stats")
