@@ -35,7 +35,7 @@ SHARED_SRCS := guest/mgmt/fold.c guest/mgmt/json.c guest/mgmt/http_parse.c guest
 	boot/config.c boot/elf_check.c boot/mgmt_platform.c boot/acpi_tables.c boot/ecam.c vtd/dmar.c vtd/fault.c vtd/unit.c vtd/inval.c hv/core/pgtable.c hv/x86/mtrr.c hv/core/memrange.c hv/vmx/ept_build.c \
 	hv/vmx/vmx_caps.c hv/vmx/exits/exit_decode.c hv/core/log.c hv/x86/cpuid_policy.c hv/vmx/msr_bitmap.c hv/x86/mmio_decode.c \
 	hv/x86/cr_checks.c hv/x86/ipi_policy.c hv/core/partition.c hv/core/log_ring.c hv/core/line_edit.c hv/core/console_cmd.c hv/core/out_ring.c \
-	hv/core/uart_sink.c boot/acpi_s5.c boot/pci_groups.c boot/device_units.c tools/lspci_dump.c
+	hv/core/uart_sink.c boot/acpi_s5.c boot/pci_groups.c boot/device_units.c tools/lspci_dump.c hv/core/device_irq.c hv/core/pci_reset.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all deps test unit emu run bench clean

@@ -13,6 +13,7 @@
 #include "boot/ecam.h"
 #include "boot/mgmt_files.h"
 #include "boot/mgmt_launch.h"
+#include "boot/device_reset.h"
 #include "drivers/pci.h"
 #include "hv/core/log.h"
 #include "onestone/mgmt_abi.h"
@@ -301,6 +302,7 @@ int mgmt_prepare(EFI_HANDLE image, const struct mgmt_config *m,
         d->dev = f->dev;
         d->fn = f->fn;
         disconnect_driver(d);
+        boot_reset_function(plan_device_bdf(d));
         read_bars(d);
         for (unsigned b = 0; b < d->bar_count; b++)
             memrange_add(&plan->protected_ranges, d->bars[b].base,

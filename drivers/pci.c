@@ -20,6 +20,18 @@ void pci_write32(uint16_t bdf, uint8_t offset, uint32_t value)
     outl(0xCFC, value);
 }
 
+uint32_t pci_read(uint16_t bdf, unsigned offset, unsigned size)
+{
+    outl(0xCF8, address(bdf, (uint8_t)offset));
+    return port_access((uint16_t)(0xCFC + (offset & 3)), size, true, 0);
+}
+
+void pci_write(uint16_t bdf, unsigned offset, unsigned size, uint32_t value)
+{
+    outl(0xCF8, address(bdf, (uint8_t)offset));
+    port_access((uint16_t)(0xCFC + (offset & 3)), size, false, value);
+}
+
 static int bridge_bus(uint8_t bus, uint8_t dev, uint8_t fn, unsigned shift)
 {
     uint16_t bdf = PCI_BDF(bus, dev, fn);

@@ -13,6 +13,9 @@
 
 uint32_t pci_read32(uint16_t bdf, uint8_t offset);
 void pci_write32(uint16_t bdf, uint8_t offset, uint32_t value);
+/* a 1-, 2- or 4-byte access at offset (within its dword, below 0x100) */
+uint32_t pci_read(uint16_t bdf, unsigned offset, unsigned size);
+void pci_write(uint16_t bdf, unsigned offset, unsigned size, uint32_t value);
 /* A PCI-to-PCI bridge's secondary / subordinate bus number (config
  * offsets 0x19 / 0x1A), or -1 if bus:dev.fn is absent or not a bridge.
  * Shaped as dmar_read_bus_fn (vtd/dmar.h); ctx is unused. */

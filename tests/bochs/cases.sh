@@ -302,7 +302,13 @@ test = crash" "$B/mgmt.elf=\\EFI\\onestone\\mgmt.elf"
     end_probe
     expect "$log" "the partition crashed on purpose mid-job" 'mgmt: test: crashing on purpose mid-job'
     expect "$log" "onestone saw the triple fault and stopped the partition" 'mgmt partition stopped: triple fault'
+    expect "$log" "the NIC was reset when it changed hands at boot (Bochs's e1000: its CTRL.RST, the others said why not)" \
+        'pci: 00:0[0-9a-f]\.0 \[8086:100e\] reset by device-specific reset \(e1000 CTRL\.RST\) \(no FLR capability; no PM capability; no bus reset on the root bus\)'
     expect "$log" "onestone restarted it from its pristine kernel" 'mgmt partition: restarted from its pristine kernel'
+    expect_after "$log" "its NIC was reset before the restart" 'mgmt partition stopped: triple fault' \
+        'mgmt partition: 00:0[0-9a-f]\.0 \[8086:100e\] reset by device-specific reset \(e1000 CTRL\.RST\)'
+    expect_after "$log" "and again before the watchdog's restart" 'mgmt partition stopped: no heartbeat' \
+        'mgmt partition: 00:0[0-9a-f]\.0 \[8086:100e\] reset by device-specific reset'
     expect "$log" "the restarted partition found its job in checkpoint memory" 'mgmt: checkpoint memory: 1 jobs restored'
     expect "$log" "the restarted partition hung on purpose mid-job" 'mgmt: test: hanging on purpose mid-job'
     expect_after "$log" "onestone's watchdog stopped it for want of heartbeats" 'mgmt: test: hanging on purpose' 'mgmt partition stopped: no heartbeat for [0-9]+ ms .watchdog: 10000 ms.'

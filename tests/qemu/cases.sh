@@ -27,7 +27,9 @@ esac
 extra=""
 # the self-test's second edu stands for the management partition's NIC
 second_edu=""
-[ "$variant" = selftest ] && second_edu="-device edu"
+# and a third, alone behind a PCIe root port, an NVMe controller and an
+# e1000e: the device reset test's (secondary bus reset, FLR, PM)
+[ "$variant" = selftest ] && second_edu="-device edu -device pcie-root-port,id=rp1,chassis=1 -device edu,bus=rp1 -device pcie-root-port,id=rp2,chassis=2 -device nvme,bus=rp2,serial=reset1 -device pcie-root-port,id=rp3,chassis=3 -device e1000e,bus=rp3,netdev=none0 -netdev user,id=none0,restrict=on"
 if [ "$variant" = intremap ]; then
     echo on > "$work/intremap"
     extra="$work/intremap=\\intremap"
@@ -51,6 +53,9 @@ if [ "$variant" = selftest ]; then
     expect "$log" "onestone parsed the DMAR table and probed the unit" 'VT-d unit 0 at 0xfed90000'
     expect "$log" "onestone reports the domain it built" 'VT-d: 1 unit\(s\) translating, [1-9][0-9]* PCI functions'
     expect "$log" "and the management partition's own domain" 'VT-d: domain 2: 1 function\(s\) of another partition, which reach only its 64 KiB'
+    expect "$log" "the reset names its method and why the others were skipped" 'pci: 01:00\.0 \[1234:11e8\] reset by secondary bus reset \(no FLR capability; no PM capability\), [0-9]+ ms'
+    expect "$log" "an NVMe controller is reset by its FLR" 'pci: 02:00\.0 \[1b36:0010\] reset by FLR, [0-9]+ ms'
+    expect "$log" "an e1000e without FLR by D3hot->D0" 'pci: 03:00\.0 \[8086:10d3\] reset by PM reset \(D3hot->D0\) \(no FLR capability\), [0-9]+ ms'
 else
     expect "$log" "the test program finished with no failures" 'vtdtest: [1-9][0-9]* passed, 0 failed'
 fi

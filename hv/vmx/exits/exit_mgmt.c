@@ -21,6 +21,7 @@
 #include "hv/vmx/exits/exits.h"
 #include "hv/core/console.h"
 #include "hv/core/mgmt_hypercall.h"
+#include "hv/core/partition_reset.h"
 #include "hv/core/pci_cfg.h"
 #include "hv/vmx/lapic_emul.h"
 #include "hv/core/log.h"
@@ -80,6 +81,11 @@ static void wait_ms(struct percpu *cpu, uint64_t ms)
     }
 }
 
+static void wait_ms_for_reset(void *ctx, unsigned ms)
+{
+    wait_ms(ctx, ms);
+}
+
 static void restore_memory(const struct plan_mgmt *m)
 {
     uint8_t *mem = (uint8_t *)(uintptr_t)m->mem_hpa;
@@ -121,6 +127,9 @@ static void start_again(struct percpu *cpu, struct guest_regs *regs, const char 
 {
     struct partition *part = cpu->part;
     const struct plan_mgmt *m = &hv_plan->mgmt;
+    /* its devices as after power-on, so the next kernel finds no state
+     * (DMA set up, interrupts, queues) the crashed one left */
+    partition_reset_devices(m, wait_ms_for_reset, cpu);
     restore_memory(m);
     struct mgmt_boot_params *params = (struct mgmt_boot_params *)(uintptr_t)(m->mem_hpa +
                                                                             m->params_gpa);
