@@ -90,7 +90,7 @@ $(BUILD)/%.efi: $(BUILD)/%.so
 	@$(OBJCOPY) -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela \
 		-j '.rel.*' -j '.rela.*' -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
 
-CONF_TOOL_SRCS := tools/onestone-conf.c tools/conf_devices.c tools/lspci_dump.c boot/config.c \
+CONF_TOOL_SRCS := tools/onestone-conf.c tools/conf_devices.c tools/lspci_dump.c tools/host_file.c boot/config.c \
 	boot/elf_check.c boot/pci_groups.c boot/device_units.c vtd/dmar.c hv/core/log.c tools/host_uart.c
 $(BUILD)/onestone-conf: $(CONF_TOOL_SRCS) $(wildcard include/onestone/*.h tools/*.h boot/*.h vtd/*.h)
 	@mkdir -p $(dir $@)

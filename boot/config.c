@@ -72,6 +72,18 @@ static bool copy_span(char *dst, size_t cap, struct text_span s)
     return true;
 }
 
+/* yes/true/1 or no/false/0 */
+static bool parse_yes_no(struct text_span v, bool *out)
+{
+    if (span_is(v, "yes") || span_is(v, "true") || span_is(v, "1"))
+        *out = true;
+    else if (span_is(v, "no") || span_is(v, "false") || span_is(v, "0"))
+        *out = false;
+    else
+        return false;
+    return true;
+}
+
 static bool parse_uint(struct text_span s, uint64_t max, uint64_t *out)
 {
     return text_to_u64(s.p, s.n, 0, max, out);
@@ -436,11 +448,7 @@ static int apply_mgmt(struct mgmt_config *m, enum config_key key, struct text_sp
                         " is not http://A.B.C.D[:PORT][/PATH] (under 128 characters)");
         return 0;
     case KEY_ALLOW_SPLIT:
-        if (span_is(v, "yes"))
-            m->allow_split = true;
-        else if (span_is(v, "no"))
-            m->allow_split = false;
-        else
+        if (!parse_yes_no(v, &m->allow_split))
             return fail(err, line, "allow_split: ", v, " is not yes or no");
         m->allow_split_line = line;
         return 0;
@@ -545,11 +553,7 @@ static int apply(struct onestone_config *c, enum config_key key,
                         "too long (max 511) or has control characters");
         return 0;
     case KEY_HIDE_HYPERVISOR:
-        if (span_is(v, "yes") || span_is(v, "true") || span_is(v, "1"))
-            c->hide_hypervisor = true;
-        else if (span_is(v, "no") || span_is(v, "false") || span_is(v, "0"))
-            c->hide_hypervisor = false;
-        else
+        if (!parse_yes_no(v, &c->hide_hypervisor))
             return fail(err, line, "hide_hypervisor: ", v, " is not yes or no");
         return 0;
     case KEY_LOG_LEVEL:

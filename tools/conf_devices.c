@@ -12,27 +12,11 @@
 #include "onestone/config.h"
 #include "boot/device_units.h"
 #include "tools/conf_devices.h"
+#include "tools/host_file.h"
 #include "tools/lspci_dump.h"
 #include "vtd/dmar.h"
 
 #define DUMP_MAX (32u << 20)
-
-static char *slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = malloc(DUMP_MAX + 1);
-    size_t n = buf ? fread(buf, 1, DUMP_MAX + 1, f) : 0;
-    fclose(f);
-    if (!buf || n > DUMP_MAX) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = 0;
-    *len = n;
-    return buf;
-}
 
 static void bdf_text(char *out, size_t cap, const struct pci_fn *f)
 {
@@ -117,9 +101,10 @@ int conf_check_devices(const char *conf, const struct onestone_config *c, const 
                        const char *dmar_path)
 {
     size_t len;
-    char *text = slurp(dump_path, &len);
+    const char *why;
+    char *text = host_file_read(dump_path, DUMP_MAX, &len, &why);
     if (!text) {
-        fprintf(stderr, "%s: cannot be read (or is over 32 MiB)\n", dump_path);
+        fprintf(stderr, "%s: %s\n", dump_path, why);
         return 1;
     }
     struct lspci_dump dump;
@@ -134,9 +119,9 @@ int conf_check_devices(const char *conf, const struct onestone_config *c, const 
     size_t dmar_len = dump.dmar_len;
     char *dmar_file = NULL;
     if (dmar_path) {
-        dmar_file = slurp(dmar_path, &dmar_len);
+        dmar_file = host_file_read(dmar_path, DUMP_MAX, &dmar_len, &why);
         if (!dmar_file) {
-            fprintf(stderr, "%s: cannot be read\n", dmar_path);
+            fprintf(stderr, "%s: %s\n", dmar_path, why);
             lspci_dump_free(&dump);
             return 1;
         }

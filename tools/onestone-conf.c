@@ -19,30 +19,10 @@
 #include "onestone/config.h"
 #include "boot/elf_check.h"
 #include "tools/conf_devices.h"
+#include "tools/host_file.h"
 
 #define CONF_MAX (64 * 1024)
 #define KERNEL_MAX (64u << 20)
-
-/* FILE's contents (at most MAX bytes) in a fresh buffer, or NULL with *why */
-static char *slurp(const char *path, size_t max, size_t *len, const char **why)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        *why = "cannot be opened";
-        return NULL;
-    }
-    char *buf = malloc(max + 1);
-    size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
-    fclose(f);
-    if (!buf || n > max) {
-        free(buf);
-        *why = buf ? "is too large" : "out of memory";
-        return NULL;
-    }
-    buf[n] = 0;
-    *len = n;
-    return buf;
-}
 
 /* "\EFI\onestone\mgmt.elf" under DIR */
 static void esp_path(char *out, size_t cap, const char *dir, const char *backslashed)
@@ -95,7 +75,7 @@ static int check_mgmt_files(const char *conf, const struct mgmt_config *m, const
     const char *why = NULL;
     size_t len;
     esp_path(path, sizeof path, esp, m->kernel);
-    char *image = slurp(path, KERNEL_MAX, &len, &why);
+    char *image = host_file_read(path, KERNEL_MAX, &len, &why);
     if (!image) {
         fprintf(stderr, "%s:%u: kernel: %s (%s) %s\n", conf, m->kernel_line, m->kernel, path, why);
         return 1;
@@ -111,7 +91,7 @@ static int check_mgmt_files(const char *conf, const struct mgmt_config *m, const
            "range\n", m->kernel, img.count);
     if (m->token_file[0]) {
         esp_path(path, sizeof path, esp, m->token_file);
-        char *tok = slurp(path, CONFIG_TOKEN_MAX + 1, &len, &why);
+        char *tok = host_file_read(path, CONFIG_TOKEN_MAX + 1, &len, &why);
         if (tok) {
             why = config_token_file_ok(tok, len) ? NULL :
                   "must hold one token of 1-63 printable characters without spaces";
@@ -131,7 +111,7 @@ static int check(const char *path, const char *esp, const char *lspci, const cha
 {
     const char *why = NULL;
     size_t n;
-    char *buf = slurp(path, CONF_MAX, &n, &why);
+    char *buf = host_file_read(path, CONF_MAX, &n, &why);
     if (!buf) {
         fprintf(stderr, "%s: %s%s\n", path, why,
                 strcmp(why, "is too large") ? "" : " (over 64 KiB: onestone.efi refuses it)");
