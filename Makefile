@@ -96,9 +96,18 @@ $(BUILD)/onestone-conf: $(CONF_TOOL_SRCS) $(wildcard include/onestone/*.h tools/
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -O2 -Iinclude -I. $(CONF_TOOL_SRCS) -o $@
 
-$(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h tests/unit/host_stubs.c $(SHARED_SRCS)
+# the shared sources are compiled once (with ASan+UBSan) and linked into
+# every unit test
+HEADERS := $(wildcard include/*/*.h hv/*/*.h hv/vmx/exits/*.h boot/*.h drivers/*.h vtd/*.h \
+	tools/*.h guest/mgmt/*.h tests/unit/*.h)
+UNIT_OBJS := $(patsubst %.c,$(BUILD)/unit/obj/%.o,$(SHARED_SRCS) tests/unit/host_stubs.c)
+$(BUILD)/unit/obj/%.o: %.c $(HEADERS)
 	@mkdir -p $(dir $@)
-	$(CC) $(HOST_CFLAGS) -DHOST_TEST $< $(SHARED_SRCS) tests/unit/host_stubs.c -o $@
+	@$(CC) $(HOST_CFLAGS) -DHOST_TEST -c $< -o $@
+
+$(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(UNIT_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(HOST_CFLAGS) -DHOST_TEST $< $(UNIT_OBJS) -o $@
 
 # test_jobs includes the partition's job table (guest/mgmt/jobs.c) itself
 $(BUILD)/unit/test_jobs: guest/mgmt/jobs.c guest/mgmt/jobs.h guest/mgmt/mgmt.h

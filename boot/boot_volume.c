@@ -102,7 +102,7 @@ static EFI_HANDLE find_by_guid(const struct onestone_config *c)
     }
     if (matches == 0) {
         LOG_ERR("boot_volume: no GPT partition has the GUID %s (%u GPT partitions on the connected disks%s)",
-                c->boot_volume_label, partitions, partitions ? ":" : "");
+                c->boot_volume_label, partitions, partitions ? ", listed below" : "");
         for (UINTN i = 0, shown = 0; i < count && shown < 16; i++) {
             UINT8 guid[16];
             if (partition_guid(handles[i], guid)) {

@@ -271,7 +271,7 @@ boot-volume)
     boot $IVY 600 "$END"
     cp "$log" "$work/missing.txt"
     expect "$work/missing.txt" "a GUID no partition has is refused by name" \
-        "boot_volume: no GPT partition has the GUID $missing \([1-9][0-9]* GPT partitions on the connected disks\)"
+        "boot_volume: no GPT partition has the GUID $missing \([1-9][0-9]* GPT partitions on the connected disks, listed below\)"
     expect "$work/missing.txt" "the partitions there are listed, with their GUIDs" \
         "^onestone: ERROR: +PciRoot.*HD\\(1,GPT,4F6E6573-746F-6E65-5553-420000000001"
     expect "$work/missing.txt" "then onestone returns to the firmware's boot manager" \
