@@ -404,7 +404,8 @@ int cmd_devices(const struct console_args *a, struct text_out *o)
         console_say(o, "warning: INTx line %u is shared by", d[i].intx_line);
         for (unsigned k = i; k < n; k++)
             if (d[k].intx_sharers && d[k].intx_line == d[i].intx_line)
-                console_say(o, " %02x:%02x.%x", d[k].bus, d[k].dev, d[k].fn);
+                console_say(o, " %02x:%02x.%x (%s)", d[k].bus, d[k].dev, d[k].fn,
+                            d[k].owner == MGMT_OWNER_MGMT ? "mgmt" : "primary");
         console_say(o, ": one driver that leaves it asserted stalls the others; let them use MSI "
                        "(README: Interrupts)\r\n");
     }
