@@ -105,7 +105,9 @@ int lspci_dump_parse(const char *text, size_t len, struct lspci_dump *out, char 
         return fail(err, err_cap, 0, "out of memory");
     }
     /* a survey file has "## NAME" sections; a plain dump is all lspci */
-    bool survey = len >= 3 && (strncmp(text, "## ", 3) == 0 || strstr(text, "\n## ") != NULL);
+    bool survey = len >= 3 && strncmp(text, "## ", 3) == 0;
+    for (size_t i = 0; !survey && i + 4 <= len; i++)
+        survey = memcmp(text + i, "\n## ", 4) == 0;
     enum section sec = survey ? SEC_OTHER : SEC_LSPCI;
     struct lspci_device *cur = NULL;
     unsigned cur_max = 0, line = 0;
