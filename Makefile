@@ -38,7 +38,7 @@ SHARED_SRCS := guest/mgmt/fold.c guest/mgmt/json.c guest/mgmt/http_parse.c guest
 	hv/core/uart_sink.c boot/acpi_s5.c boot/pci_groups.c boot/device_units.c tools/lspci_dump.c hv/core/device_irq.c hv/core/pci_reset.c
 UNIT_TESTS := $(patsubst tests/unit/%.c,$(BUILD)/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all deps test unit emu run bench clean
+.PHONY: all deps test unit emu run bench clean fuzz fuzzers
 all: $(BUILD)/onestone.efi $(BUILD)/testguest.efi $(BUILD)/vtdtest.efi $(BUILD)/onestone-conf \
 	$(BUILD)/mgmt.elf $(BUILD)/foldbench
 
@@ -112,11 +112,31 @@ $(BUILD)/unit/%: tests/unit/%.c tests/unit/unit.h $(UNIT_OBJS)
 # test_jobs includes the partition's job table (guest/mgmt/jobs.c) itself
 $(BUILD)/unit/test_jobs: guest/mgmt/jobs.c guest/mgmt/jobs.h guest/mgmt/mgmt.h
 
+# libFuzzer targets (tests/fuzz/): Debian's clang 14 with ASan and UBSan
+FUZZ_CC := clang-14
+FUZZ_CFLAGS := -std=gnu11 $(WARN) -g -O1 -fsanitize=address,undefined \
+	-fno-sanitize-recover=undefined -Iinclude -I. -DHOST_TEST
+FUZZ_BINS := $(patsubst tests/fuzz/%.c,$(BUILD)/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+# the shared sources instrumented once, linked into every target
+FUZZ_OBJS := $(patsubst %.c,$(BUILD)/fuzz/obj/%.o,$(SHARED_SRCS) tests/unit/host_stubs.c)
+$(BUILD)/fuzz/obj/%.o: %.c $(HEADERS)
+	@mkdir -p $(dir $@)
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link -c $< -o $@
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) -o $@
+fuzzers: $(FUZZ_BINS)
+
+# each target for FUZZ_SECONDS (default 60), a table of executions and crashes
+fuzz: deps fuzzers
+	@tools/fuzz.sh $(FUZZ_BINS)
+
 unit: $(UNIT_TESTS)
 	@tests/run-unit.sh $(UNIT_TESTS)
 
 # The full suite: unit tests, then the emulator cases; one summary line.
-test: deps all
+test: deps all fuzzers
 	@tests/run-all.sh
 
 run: deps all

@@ -23,7 +23,7 @@ fi
 cat "$out/unit.results"
 
 # 2. emulator cases
-cases="harness:demo bochs:linux-partition bochs:partition-crash bochs:partition bochs:partition-attack bochs:linux bochs:mgmt-platform bochs:boot-volume harness:standins bochs:visible bochs:hidden bochs:refuse-no-ept bochs:bad-config bochs:missing-target bochs:iommu-required bochs:triple-fault qemu:3level qemu:4level qemu:caching-mode qemu:intremap qemu:selftest mgmt:api mgmt:smp mgmt:checkpoint mgmt:workunit mgmt:compute mgmt:workserver conf:check conf:survey"
+cases="harness:demo bochs:linux-partition bochs:partition-crash bochs:partition bochs:partition-attack bochs:linux bochs:mgmt-platform bochs:boot-volume harness:standins bochs:visible bochs:hidden bochs:refuse-no-ept bochs:bad-config bochs:missing-target bochs:iommu-required bochs:triple-fault qemu:3level qemu:4level qemu:caching-mode qemu:intremap qemu:selftest mgmt:api mgmt:smp mgmt:checkpoint mgmt:workunit mgmt:compute mgmt:workserver conf:check conf:survey fuzz:replay"
 run_case() {
     emu=${1%%:*} name=${1#*:}
     start=$(date +%s)
@@ -60,7 +60,7 @@ else
 fi
 grep -E '^(PASS|FAIL|SKIP): ' "$out/kvm.results"
 
-all=$(cat "$out/unit.results" "$out"/bochs-*/results "$out"/qemu-*/results "$out"/mgmt-*/results "$out"/harness-*/results "$out"/conf-*/results "$out/kvm.results" 2>/dev/null)
+all=$(cat "$out/unit.results" "$out"/bochs-*/results "$out"/qemu-*/results "$out"/mgmt-*/results "$out"/harness-*/results "$out"/conf-*/results "$out"/fuzz-*/results "$out/kvm.results" 2>/dev/null)
 p=$(printf '%s\n' "$all" | grep -c '^PASS: ')
 f=$(printf '%s\n' "$all" | grep -c '^FAIL: ')
 s=$(printf '%s\n' "$all" | grep -c '^SKIP: ')

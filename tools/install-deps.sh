@@ -5,7 +5,7 @@
 set -e
 PKGS="gnu-efi mtools dosfstools cpio busybox-static bochs bochs-sdl bochsbios vgabios
       ovmf qemu-system-x86 gcc make binutils libc6-dev gzip dpkg-dev xz-utils python3
-      python3-serial pciutils"
+      python3-serial pciutils clang-14 libclang-rt-14-dev"
 # bochs-sdl: Bochs's only display that needs neither a VNC port (rfb, the one in
 # the bochs package) nor a real display: SDL2 with its dummy video driver
 missing=""
