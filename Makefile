@@ -128,7 +128,7 @@ $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(FUZZ_OBJS)
 	@$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $< $(FUZZ_OBJS) -o $@
 fuzzers: $(FUZZ_BINS)
 
-# each target for FUZZ_SECONDS (default 60), a table of executions and crashes
+# each target for FUZZ_SECONDS (default 180), a table of executions and crashes
 fuzz: deps fuzzers
 	@tools/fuzz.sh $(FUZZ_BINS)
 

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs on the host (`make fuzz`): each libFuzzer target (build/fuzz/fuzz_*,
-# tests/fuzz/) for FUZZ_SECONDS (default 60), two at a time, growing its
+# tests/fuzz/) for FUZZ_SECONDS (default 180), two at a time, growing its
 # own corpus in build/fuzz/corpus/TARGET from the seeds in
 # tests/fuzz/corpus/TARGET; then one table: executions, executions per
 # second, crashes (inputs kept in build/fuzz/crashes/TARGET/), leaks, and
@@ -8,7 +8,7 @@
 # usage: fuzz.sh BINARY...      exit status 1 when a target crashed or leaked
 set -u
 root=$(cd "$(dirname "$0")/.." && pwd)
-seconds=${FUZZ_SECONDS:-60}
+seconds=${FUZZ_SECONDS:-180}
 out=$root/build/fuzz
 run_one() {
     bin=$1 t=${1##*/fuzz_}

@@ -97,7 +97,8 @@ int lspci_dump_parse(const char *text, size_t len, struct lspci_dump *out, char 
                      size_t err_cap)
 {
     memset(out, 0, sizeof *out);
-    out->devices = calloc(DEVICES_MAX, sizeof *out->devices);
+    unsigned capacity = 16;
+    out->devices = malloc(capacity * sizeof *out->devices);
     uint8_t *dmar = malloc(len / 2 + 1);
     if (!out->devices || !dmar) {
         free(dmar);
@@ -182,6 +183,19 @@ int lspci_dump_parse(const char *text, size_t len, struct lspci_dump *out, char 
                     lspci_dump_free(out);
                     return fail(err, err_cap, line, "this function is listed twice");
                 }
+            }
+            if (out->count == capacity) {
+                /* grown as devices come: most dumps hold a few dozen */
+                struct lspci_device *more = realloc(out->devices, 2 * capacity * sizeof *more);
+                if (!more) {
+                    free(dmar);
+                    lspci_dump_free(out);
+                    return fail(err, err_cap, line, "out of memory");
+                }
+                out->devices = more;
+                capacity *= 2;
+                for (unsigned k = 0; k < out->count; k++)
+                    out->devices[k].fn.cfg = out->devices[k].cfg;
             }
             cur = &out->devices[out->count++];
             memset(cur->cfg, 0xFF, sizeof cur->cfg);
